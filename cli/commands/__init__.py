@@ -1,0 +1,15 @@
+"""The commands of ``suitepulse``; each module adds its own."""
+
+from __future__ import annotations
+
+import click
+
+from cli.commands import config_cmd, init_cmd
+
+__all__ = ["register_commands"]
+
+
+def register_commands(group: click.Group) -> None:
+    """Add every command to the ``suitepulse`` group."""
+    group.add_command(init_cmd.init)
+    group.add_command(config_cmd.config)

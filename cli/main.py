@@ -1,0 +1,55 @@
+"""The ``suitepulse`` command group and its error handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.commands import register_commands
+from cli.context import AppContext
+from cli.errors import HANDLED_ERRORS, report_error
+from cli.logging_setup import configure_logging
+
+__all__ = ["cli", "main"]
+
+
+class SuitePulseGroup(click.Group):
+    """A click group whose commands' known errors become a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HANDLED_ERRORS as error:
+            app = ctx.find_object(AppContext)
+            code = report_error(error, json_output=bool(app and app.json_output))
+            ctx.exit(int(code))
+
+
+@click.group(cls=SuitePulseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config-dir", type=click.Path(file_okay=False), envvar="SUITEPULSE_CONFIG_DIR",
+    help="Folder of client YAML files (default: config/clients; env SUITEPULSE_CONFIG_DIR).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bars.")
+@click.version_option(package_name="suitepulse")
+@click.pass_context
+def cli(ctx: click.Context, config_dir: str | None, verbose: int, quiet: bool) -> None:
+    """SuitePulse keeps SuiteCRM records enriched with customer value, segments and stage.
+
+    \b
+    Exit codes: 0 done, 1 failed, 2 usage or configuration error,
+                3 finished with rejected records.
+    """
+    verbosity = -1 if quiet else verbose
+    configure_logging(verbosity)
+    ctx.obj = AppContext.create(config_dir, verbosity)
+
+
+register_commands(cli)
+
+
+def main() -> None:
+    """Entry point of the ``suitepulse`` console script."""
+    cli(prog_name="suitepulse")

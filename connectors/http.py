@@ -1,0 +1,228 @@
+"""The one place that builds httpx clients.
+
+It sets timeouts and TLS, maps HTTP statuses to the connector errors, retries what may be
+retried (timeouts, connection errors, 429, 502-504; never other 4xx) with exponential
+backoff, jitter and Retry-After, and redacts secrets from URLs and texts.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from connectors.errors import AuthError, ConnectorError, FatalAPIError, RetriableError
+from connectors.settings import HttpSettings
+
+__all__ = [
+    "RETRIABLE_STATUSES",
+    "build_async_client",
+    "build_client",
+    "error_for_status",
+    "error_for_transport",
+    "parse_retry_after",
+    "redact_text",
+    "redact_url",
+    "retrying",
+]
+
+log = logging.getLogger(__name__)
+
+RETRIABLE_STATUSES = frozenset({429, 502, 503, 504})
+_SECRET_PARAMS = frozenset(
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "client_secret",
+        "password",
+        "refresh_token",
+        "token",
+        "token_auth",
+    }
+)
+_REDACTED = "***"
+T = TypeVar("T")
+
+
+def _timeout(settings: HttpSettings) -> httpx.Timeout:
+    return httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+
+
+def build_client(
+    settings: HttpSettings,
+    *,
+    base_url: str = "",
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """Return a synchronous client; ``transport`` replaces the network in tests."""
+    return httpx.Client(
+        base_url=base_url,
+        auth=auth,
+        headers=dict(headers or {}),
+        timeout=_timeout(settings),
+        verify=settings.verify_tls,
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def build_async_client(
+    settings: HttpSettings,
+    *,
+    base_url: str = "",
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """Return an async client limited to ``settings.concurrency`` connections."""
+    limits = httpx.Limits(
+        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+    )
+    return httpx.AsyncClient(
+        base_url=base_url,
+        auth=auth,
+        headers=dict(headers or {}),
+        timeout=_timeout(settings),
+        verify=settings.verify_tls,
+        transport=transport,
+        limits=limits,
+        follow_redirects=False,
+    )
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """Return ``url`` without user info and with secret query parameters masked."""
+    parts = urlsplit(str(url))
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = urlencode(
+        [
+            (key, _REDACTED if key.lower() in _SECRET_PARAMS else value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="[]*,:",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_text(text: str, secrets: Iterable[str | None]) -> str:
+    """Return ``text`` with every non-empty secret value (and bearer tokens) masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return re.sub(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+", r"\1" + _REDACTED, text)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def error_for_status(
+    *,
+    system: str,
+    status: int,
+    url: str | httpx.URL,
+    detail: str | None = None,
+    retry_after: str | None = None,
+    hint: str | None = None,
+) -> ConnectorError:
+    """The error class for an unsuccessful HTTP status: the one mapping of statuses to errors."""
+    safe_url = redact_url(url)
+    if status in RETRIABLE_STATUSES:
+        error: ConnectorError = RetriableError(
+            "rate limited" if status == 429 else "server temporarily unavailable",
+            system=system,
+            status=status,
+            url=safe_url,
+            detail=detail,
+            hint=hint,
+        )
+        error.retry_after = parse_retry_after(retry_after)  # type: ignore[attr-defined]
+        return error
+    if status == 401:
+        return AuthError(
+            "not authorised", system=system, status=status, url=safe_url, detail=detail, hint=hint
+        )
+    return FatalAPIError(
+        "request refused" if status < 500 else "server error",
+        system=system,
+        status=status,
+        url=safe_url,
+        detail=detail,
+        hint=hint,
+    )
+
+
+def error_for_transport(exc: httpx.TransportError, *, system: str) -> RetriableError:
+    """Turn a timeout or connection failure into a ``RetriableError``."""
+    try:
+        url = redact_url(exc.request.url)
+    except RuntimeError:
+        url = None
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+    return RetriableError(
+        f"{kind} ({type(exc).__name__})",
+        system=system,
+        url=url,
+        hint="check that the server is reachable; the request is retried",
+    )
+
+
+def _wait(settings: HttpSettings) -> Callable[[RetryCallState], float]:
+    backoff = wait_exponential_jitter(initial=settings.backoff_initial, max=settings.backoff_max)
+
+    def wait(state: RetryCallState) -> float:
+        delay = backoff(state)
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, RetriableError) and error.retry_after is not None:
+            delay = max(delay, min(error.retry_after, settings.backoff_max))
+        return delay
+
+    return wait
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    log.warning("retrying after attempt %d: %s", state.attempt_number, error)
+
+
+def retrying(
+    settings: HttpSettings, *, sleep: Callable[[float], None] = time.sleep
+) -> Retrying:
+    """A tenacity policy that retries ``RetriableError`` only, as the settings say."""
+    return Retrying(
+        retry=retry_if_exception_type(RetriableError),
+        stop=stop_after_attempt(settings.max_retries + 1),
+        wait=_wait(settings),
+        sleep=sleep,
+        before_sleep=_log_retry,
+        reraise=True,
+    )

@@ -1,0 +1,1 @@
+"""A local server that answers like SuiteCRM V8, with synthetic customers."""

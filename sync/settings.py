@@ -1,0 +1,167 @@
+"""Settings owned by sync: streams, state store, schedule and write-back mapping."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "FieldMapping",
+    "ScheduleSettings",
+    "StoreSettings",
+    "SyncSettings",
+    "WritePolicy",
+    "WritebackSettings",
+]
+
+_MODULE_FIELD = re.compile(r"^(?P<module>[A-Za-z][A-Za-z0-9_]*)\.(?P<field>[A-Za-z][A-Za-z0-9_]*)$")
+
+
+class SyncSettings(BaseModel):
+    """Which SuiteCRM modules are pulled, and how incrementally."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    modules: list[str] = Field(
+        default_factory=lambda: ["Accounts", "Contacts", "Opportunities"], min_length=1
+    )
+    lookback_seconds: int = Field(
+        120, ge=0, le=86400, description="Overlap below the saved cursor (minute resolution)."
+    )
+    reconcile_every_hours: int = Field(
+        24, ge=1, description="How often deleted records are looked for by an id-only listing."
+    )
+
+    @field_validator("modules")
+    @classmethod
+    def _module_names(cls, modules: list[str]) -> list[str]:
+        for module in modules:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", module):
+                raise ValueError(f"{module!r} is not a SuiteCRM module name")
+        if len(set(modules)) != len(modules):
+            raise ValueError("a module is listed twice")
+        return modules
+
+
+class StoreSettings(BaseModel):
+    """The state store: a SQLite file per client by default, or a PostgreSQL URL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<data dir>/<client>.sqlite3"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise ValueError("not a valid database URL") from None
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("only sqlite:/// and postgresql:// stores are supported")
+        return url
+
+
+class ScheduleSettings(BaseModel):
+    """When the scheduler runs this client: a crontab expression in a timezone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cron: str = Field(description="Five crontab fields, e.g. '0 2 * * *' for 02:00 daily.")
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, timezone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {timezone!r} (use an IANA name)") from None
+        return timezone
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, cron: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(cron, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a valid cron expression ({exc})") from None
+        return cron
+
+
+class WritePolicy(StrEnum):
+    """How a mapped field is written."""
+
+    OVERWRITE = "overwrite"
+    FILL_EMPTY = "fill_empty"
+
+
+class FieldMapping(BaseModel):
+    """Where one trait is written: ``Module.field_c``, with a write policy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(description="Module.field, e.g. Contacts.sp_lifecycle_stage_c")
+    policy: WritePolicy = WritePolicy.OVERWRITE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return {"field": value} if isinstance(value, str) else value
+
+    @field_validator("field")
+    @classmethod
+    def _module_dot_field(cls, field: str) -> str:
+        if not _MODULE_FIELD.match(field):
+            raise ValueError(f"{field!r} is not of the form Module.field_name")
+        return field
+
+    @property
+    def module(self) -> str:
+        """The SuiteCRM module written to."""
+        return self.field.split(".", 1)[0]
+
+    @property
+    def field_name(self) -> str:
+        """The field written to."""
+        return self.field.split(".", 1)[1]
+
+    @property
+    def is_custom(self) -> bool:
+        """Whether the field is a custom (``_c``) field."""
+        return self.field_name.endswith("_c")
+
+
+class WritebackSettings(BaseModel):
+    """The mapping of traits onto CRM fields, and the rules for writing them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allow_core_fields: bool = Field(False, description="Allow writing to non-_c fields.")
+    preserve_date_modified: bool = Field(
+        False, description="Send the record's date_modified back so our writes keep it."
+    )
+    fields: dict[str, FieldMapping] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _core_fields_need_permission(self) -> WritebackSettings:
+        if not self.allow_core_fields:
+            core = [f"{trait} -> {m.field}" for trait, m in self.fields.items() if not m.is_custom]
+            if core:
+                raise ValueError(
+                    "mapping to core (non-_c) fields is refused unless allow_core_fields is "
+                    "true: " + ", ".join(core)
+                )
+        return self
