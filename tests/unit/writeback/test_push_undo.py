@@ -40,8 +40,11 @@ def _crm() -> FakeCRM:
         for i in range(5)}})
 
 
-TRAITS: dict[str, dict[str, object]] = {"c0": {"stage": "active", "clv": 10.0}, "c1": {"stage": "new", "clv": None},
-          "c2": {"stage": "active", "clv": 2.5}}
+TRAITS: dict[str, dict[str, object]] = {
+    "c0": {"stage": "active", "clv": 10.0},
+    "c1": {"stage": "new", "clv": None},
+    "c2": {"stage": "active", "clv": 2.5},
+}
 
 
 def _push(crm: FakeCRM, specs: list[FieldSpec], audit: AuditLog, run_id: str, *,
