@@ -25,6 +25,10 @@ class CRMClient(Protocol):
         """Pages of records (objects with ``id`` and ``attributes``)."""
         ...
 
+    def fields(self, module: str) -> Mapping[str, Any]:
+        """Field metadata by field name (``FieldMeta``)."""
+        ...
+
     def get(self, module: str, record_id: str, *, fields: Sequence[str] | None = None) -> Any:
         """One record."""
         ...

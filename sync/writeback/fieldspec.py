@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync.config import LoadedConfig
+from sync.config_source import read_source
 from sync.errors import ConfigError, ConfigProblem
 from sync.settings import FieldMapping, FieldType, WritebackSettings, WritePolicy
 
-__all__ = ["FieldSpec", "load_traits", "resolve_specs"]
+__all__ = ["FieldSpec", "load_traits", "resolve_specs", "specs_for"]
 
 # The SuiteCRM type a trait kind is written to by default, and the types it may be mapped to.
 _DEFAULT_TYPE = {
@@ -117,6 +119,22 @@ def resolve_specs(
     if problems:
         raise ConfigError(problems)
     return specs
+
+
+def specs_for(loaded: LoadedConfig) -> list[FieldSpec]:
+    """The specs of a loaded client's mapping; problems point at the file and line."""
+    config = loaded.config
+    try:
+        return resolve_specs(config.writeback, traits=load_traits(),
+                             customer_module=config.enrichment.customer_entity.value,
+                             file=loaded.path.name)
+    except ConfigError as error:
+        source = read_source(loaded.path)
+        raise ConfigError([
+            ConfigProblem(p.file, source.line_of(("writeback", "fields", p.path.split(".")[2])),
+                          p.path, p.message)
+            for p in error.problems
+        ]) from None
 
 
 def _spec(
