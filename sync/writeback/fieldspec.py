@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from enrichment.settings import EnrichmentSettings
 from sync.config import LoadedConfig
 from sync.config_source import read_source
 from sync.errors import ConfigError, ConfigProblem
@@ -82,10 +83,15 @@ class FieldSpec:
         return f"{self.module}.{self.name}"
 
 
-def load_traits() -> Mapping[str, Any] | None:
-    """``enrichment.TRAITS``, or None while enrichment does not provide it."""
+def load_traits(settings: EnrichmentSettings | None = None) -> Mapping[str, Any] | None:
+    """The trait registry: ``enrichment.trait_specs(settings)`` (the client's enum options)
+    or ``enrichment.TRAITS``; None while enrichment provides neither."""
     module = importlib.import_module("enrichment")
-    traits = getattr(module, "TRAITS", None)
+    for_client = getattr(module, "trait_specs", None)
+    if settings is not None and callable(for_client):
+        traits = for_client(settings)
+    else:
+        traits = getattr(module, "TRAITS", None)
     return traits if isinstance(traits, Mapping) else None
 
 
@@ -125,7 +131,7 @@ def specs_for(loaded: LoadedConfig) -> list[FieldSpec]:
     """The specs of a loaded client's mapping; problems point at the file and line."""
     config = loaded.config
     try:
-        return resolve_specs(config.writeback, traits=load_traits(),
+        return resolve_specs(config.writeback, traits=load_traits(config.enrichment),
                              customer_module=config.enrichment.customer_entity.value,
                              file=loaded.path.name)
     except ConfigError as error:
