@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import config_cmd, fields_cmd, init_cmd
+from cli.commands import config_cmd, fields_cmd, init_cmd, undo_cmd
 
 __all__ = ["register_commands"]
 
@@ -14,3 +14,4 @@ def register_commands(group: click.Group) -> None:
     group.add_command(init_cmd.init)
     group.add_command(config_cmd.config)
     group.add_command(fields_cmd.fields)
+    group.add_command(undo_cmd.undo)
