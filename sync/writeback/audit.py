@@ -17,7 +17,6 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
-    Index,
     Integer,
     MetaData,
     String,
@@ -37,15 +36,14 @@ _METADATA = MetaData()
 WRITES = Table(
     "writes",
     _METADATA,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("run_id", String(64), nullable=False, index=True),
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(36), nullable=False, index=True),
     Column("module", String(100), nullable=False),
     Column("record_id", String(64), nullable=False),
-    Column("field", String(100), nullable=False),
-    Column("old_value", Text, nullable=False),
-    Column("new_value", Text, nullable=False),
+    Column("field", String(200), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
     Column("written_at", DateTime(timezone=True), nullable=False),
-    Index("ix_writes_record_field", "module", "record_id", "field"),
 )
 
 
@@ -102,7 +100,7 @@ class AuditLog:
 
     def writes_of(self, run_id: str) -> list[AuditEntry]:
         """Every field ``run_id`` wrote, in the order written."""
-        query = select(WRITES).where(WRITES.c.run_id == run_id).order_by(WRITES.c.id)
+        query = select(WRITES).where(WRITES.c.run_id == run_id).order_by(WRITES.c.seq)
         with self.engine.connect() as connection:
             return [_entry(row) for row in connection.execute(query).mappings()]
 
@@ -130,7 +128,7 @@ class AuditLog:
                     select(WRITES.c.record_id, WRITES.c.field, WRITES.c.new_value)
                     .where(WRITES.c.module == module,
                            WRITES.c.record_id.in_(ids[start:start + 500]))
-                    .order_by(WRITES.c.id)
+                    .order_by(WRITES.c.seq)
                 )
                 for record_id, field, new_value in connection.execute(query):
                     found[(record_id, field)] = json.loads(new_value)
@@ -144,7 +142,7 @@ class AuditLog:
         query = (
             select(WRITES.c.module, WRITES.c.record_id, WRITES.c.field, WRITES.c.run_id)
             .where(WRITES.c.written_at >= first.written_at, WRITES.c.run_id != first.run_id)
-            .order_by(WRITES.c.id)
+            .order_by(WRITES.c.seq)
         )
         wanted = {(e.module, e.record_id, e.field) for e in entries}
         with self.engine.connect() as connection:
