@@ -65,6 +65,12 @@ class FieldSpec:
     precision: int | None = None
     options: Mapping[str, str] | None = None
 
+    @classmethod
+    def bare(cls, name: str, field_type: FieldType = FieldType.TEXT, module: str = "") -> FieldSpec:
+        """A field known only by name and type (not a mapped trait): for comparing values."""
+        return cls(trait="", module=module, name=name, type=field_type,
+                   policy=WritePolicy.OVERWRITE, label=name)
+
     @property
     def label_key(self) -> str:
         """The language-string key of the label, e.g. ``LBL_SP_CLV_C``."""

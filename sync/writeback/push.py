@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sync.settings import FieldType, WritePolicy
+from sync.settings import FieldType
 from sync.writeback.audit import AuditLog
 from sync.writeback.destination import CRMClient, Destination
 from sync.writeback.fieldspec import FieldSpec
@@ -31,8 +31,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DATE_MODIFIED = "date_modified"
-_DATE_MODIFIED_SPEC = FieldSpec(trait="", module="", name=DATE_MODIFIED, type=FieldType.DATETIME,
-                                policy=WritePolicy.OVERWRITE, label="Date modified")
+_DATE_MODIFIED_SPEC = FieldSpec.bare(DATE_MODIFIED, FieldType.DATETIME)
 
 
 @dataclass

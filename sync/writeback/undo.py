@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from connectors.errors import FatalAPIError, RecordError
 from sync.errors import StateError
-from sync.settings import FieldType, WritePolicy
 from sync.writeback.audit import AuditEntry, AuditLog
 from sync.writeback.destination import CRMClient, Destination
 from sync.writeback.fieldspec import FieldSpec
@@ -112,7 +111,7 @@ def _restore(
     first = entries[0]
     restored = []
     for name, written in last_new.items():
-        spec = known.get((first.module, name)) or _untyped(first.module, name)
+        spec = known.get((first.module, name)) or FieldSpec.bare(name, module=first.module)
         now = current.get(name)
         if comparable(now, spec) != comparable(written, spec):
             report.conflicts.append(Conflict(
@@ -122,9 +121,3 @@ def _restore(
             continue
         restored.append(FieldChange(name, to_wire(now, spec, strict=False), first_old[name]))
     return RecordChange(first.module, first.record_id, tuple(restored)) if restored else None
-
-
-def _untyped(module: str, name: str) -> FieldSpec:
-    """A field no longer mapped: compared as text, so any doubt counts as a later change."""
-    return FieldSpec(trait="", module=module, name=name, type=FieldType.TEXT,
-                     policy=WritePolicy.OVERWRITE, label=name)
