@@ -23,7 +23,8 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from connectors.errors import AuthError, ConnectorError, FatalAPIError, RetriableError
@@ -210,7 +211,8 @@ def error_for_transport(
 
 
 def _wait(settings: HttpSettings) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(initial=settings.backoff_initial, max=settings.backoff_max)
+    exponential = wait_exponential(multiplier=settings.backoff_initial, max=settings.backoff_max)
+    backoff = exponential + wait_random(0, settings.backoff_initial)  # jitter
 
     def wait(state: RetryCallState) -> float:
         delay = backoff(state)

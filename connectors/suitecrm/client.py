@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
@@ -21,11 +22,11 @@ from connectors.http import build_client, retrying
 from connectors.suitecrm.auth import SuiteCRMAuth, TokenFlow
 from connectors.suitecrm.calls import JSON_API, Call, module_path, segment
 from connectors.suitecrm.documents import SYSTEM, records_from
-from connectors.suitecrm.filters import EMAIL_FIELDS, Filter
+from connectors.suitecrm.filters import EMAIL_FIELDS, Condition, Filter
 from connectors.suitecrm.layout import ApiRoot
 from connectors.suitecrm.records import FieldMeta, Record
 from connectors.suitecrm.settings import SuiteCRMSettings
-from connectors.suitecrm.values import api_value
+from connectors.suitecrm.values import api_value, datetime_filter_text
 
 __all__ = ["EMAIL_FILTER_PAGE_SIZE", "OBJECT_MODULES", "SuiteCRMClient"]
 
@@ -256,19 +257,25 @@ class SuiteCRMClient:
         sort: str | None = None,
         page_size: int | None = None,
         local_filter: Filter | None = None,
+        first_page: int = 1,
     ) -> Iterator[list[Record]]:
         """Every record of ``module`` that passes ``filter``, one list per page.
 
         ``sort`` is one field (``-field`` descending). ``local_filter`` is applied to the
         fetched records (for conditions an older server cannot filter, see
-        ``filter_supported``); pages it empties are skipped.
+        ``filter_supported``); pages it empties are skipped. ``first_page`` resumes paging.
+        A string value for a datetime field must be DB format or ISO-8601 with an offset
+        (converted to UTC): SuiteCRM would match every row on anything else.
         """
+        if filter is not None:
+            filter = self._checked_filter(module, filter)
         params = [*(filter.params() if filter else ()), *_sort_param(sort),
                   *_fields_param(module, fields)]
-        size = page_size or self.settings.page_size
+        size = self.settings.page_size if page_size is None else page_size
         if filter is not None and filter.fields & EMAIL_FIELDS:
             size = min(size, EMAIL_FILTER_PAGE_SIZE)
-        for page in self._pages(module_path(module), module, module, params, size):
+        path = module_path(module)
+        for page in self._pages(path, module, module, params, size, first_page=first_page):
             if local_filter is not None:
                 page = [record for record in page if local_filter.matches(record)]
             if page:
@@ -282,11 +289,15 @@ class SuiteCRMClient:
         params: Sequence[tuple[str, str]],
         size: int,
         record_id: str | None = None,
+        *,
+        first_page: int = 1,
     ) -> Iterator[list[Record]]:
         """Pages of ``path``; ``record_module`` None: the stock module of the answer's type."""
         if size < 1:
             raise ValueError(f"page size must be at least 1, not {size}")
-        number = 1
+        if first_page < 1:
+            raise ValueError(f"pages are numbered from 1, not {first_page}")
+        number = first_page
         previous: tuple[str, str] | None = None
         while True:
             paging = (("page[size]", str(size)), ("page[number]", str(number)))
@@ -308,6 +319,20 @@ class SuiteCRMClient:
             if isinstance(total, int | float) and number >= total:
                 return
             number += 1
+
+    def _checked_filter(self, module: str, filter: Filter) -> Filter:
+        """``filter`` with string values of datetime fields in UTC DB format."""
+        if not any(isinstance(c.value, str) for c in filter.conditions):
+            return filter
+        fields = self._conversion(module)
+        conditions = []
+        for condition in filter.conditions:
+            meta = fields.get(condition.field)
+            if isinstance(condition.value, str) and meta is not None and meta.is_datetime:
+                text = datetime_filter_text(condition.value, what=f"filter on {condition.field}")
+                condition = Condition(condition.field, condition.op, text)
+            conditions.append(condition)
+        return replace(filter, conditions=tuple(conditions))
 
     def _attributes(self, module: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         fields = self._conversion(module)
@@ -331,6 +356,8 @@ class SuiteCRMClient:
 
     def update_call(self, module: str, record_id: str, attributes: Mapping[str, Any]) -> Call:
         """The PATCH of ``update``, formatted (for the batch runner)."""
+        if not record_id:
+            raise ValueError(f"{module}: update needs the record's id")
         if not attributes:
             raise ValueError(f"{module} {record_id}: nothing to update")
         module_path(module)

@@ -60,6 +60,11 @@ class FieldMeta:
         return self.type == "link"
 
     @property
+    def is_datetime(self) -> bool:
+        """Whether values are datetimes (``datetime``, ``datetimecombo``)."""
+        return self.type in ("datetime", "datetimecombo") or self.db_type == "datetime"
+
+    @property
     def is_db(self) -> bool:
         """Whether the field is a real column (core or ``_cstm``), so filters can use it."""
         return self.source in (None, "", CUSTOM_SOURCE, "db")

@@ -25,6 +25,7 @@ from connectors.suitecrm.records import FieldMeta
 __all__ = [
     "DATETIME_TYPES",
     "api_value",
+    "datetime_filter_text",
     "datetime_text",
     "python_value",
     "record_attributes",
@@ -133,14 +134,37 @@ def _number(value: int | float | Decimal, what: str) -> int | float:
     return as_float
 
 
+def _iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def _datetime_string(text: str, what: str) -> str:
     """A string for a datetime field: DB format passes, ISO with an offset is converted."""
-    try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+    parsed = _iso(text)
+    if parsed is None:
         return text  # not ISO at all: sent as given (the user's display format may apply)
     if "T" not in text and parsed.tzinfo is None:
         return text  # already 'YYYY-MM-DD HH:MM:SS' (or a date): taken as UTC by SuiteCRM
+    return datetime_text(parsed, what=what)
+
+
+def datetime_filter_text(text: str, *, what: str) -> str:
+    """A filter value for a datetime field, refused unless it is a date or datetime.
+
+    SuiteCRM compares the raw string in SQL: an offset would be ignored and anything
+    unparseable matches every row, so ISO forms are converted to UTC DB format.
+    """
+    parsed = _iso(text)
+    if parsed is None:
+        raise ValueError(
+            f"{what}: {text!r} is not a date or datetime; SuiteCRM would match every row "
+            "(use 'YYYY-MM-DD HH:MM:SS' in UTC or an aware datetime)"
+        )
+    if "T" not in text and parsed.tzinfo is None:
+        return text.strip()
     return datetime_text(parsed, what=what)
 
 
@@ -163,7 +187,7 @@ def api_value(value: Any, meta: FieldMeta | None, *, what: str) -> Any:
     if isinstance(value, int | float | Decimal):
         return _number(value, what)
     if isinstance(value, str):
-        if meta is not None and (meta.type in DATETIME_TYPES or meta.db_type == "datetime"):
+        if meta is not None and meta.is_datetime:
             return _datetime_string(value, what)
         return value
     raise TypeError(
