@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import FatalAPIError
+from connectors.http import RETRIABLE_STATUSES
 from connectors.suitecrm.documents import SYSTEM, error_for_response, read_json
 from connectors.suitecrm.layout import ApiRoot
 from connectors.suitecrm.settings import GrantType, SuiteCRMSettings
@@ -107,6 +108,8 @@ class SuiteCRMAuth(httpx.Auth):
                 data=self._form(), headers={"Accept": "application/json"},
             )
             response = yield request
+            if response.status_code in RETRIABLE_STATUSES:
+                raise error_for_response(response, secrets=self.secrets, auth_request=True)
             body = read_json(response)
             if not _answers_like_oauth(body):
                 if index + 1 < len(candidates):

@@ -123,7 +123,8 @@ class SuiteCRMClient:
 
     # -- sending -------------------------------------------------------------------------
 
-    def _drive(self, flow: TokenFlow) -> None:
+    def _drive(self, make_flow: Callable[[], TokenFlow]) -> None:
+        flow = make_flow()
         request = next(flow)
         while True:
             try:
@@ -137,7 +138,7 @@ class SuiteCRMClient:
 
     def authenticate(self) -> None:
         """Get a token now (and detect the API prefix when ``api_layout`` is auto)."""
-        retrying(self.settings.http, sleep=self._sleep)(self._drive, self._auth.token_flow())
+        retrying(self.settings.http, sleep=self._sleep)(self._drive, self._auth.token_flow)
 
     def ready(self) -> None:
         """Authenticate unless a token and the API prefix are already known."""

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import ConnectorError, FatalAPIError, RecordError
-from connectors.http import error_for_status, redact_text
+from connectors.http import RETRIABLE_STATUSES, error_for_status, redact_text
 from connectors.suitecrm.records import FieldMeta, Record
 from connectors.suitecrm.values import record_attributes
 
@@ -72,6 +72,8 @@ def server_detail(body: Any) -> str | None:
 
 def _hint(status: int, detail: str, *, auth_request: bool) -> str | None:
     lowered = detail.lower()
+    if status in RETRIABLE_STATUSES:
+        return None
     if auth_request:
         if "password" in lowered or "user" in lowered:
             return "check suitecrm.username and suitecrm.password (password grant)"
