@@ -97,7 +97,7 @@ def python_value(meta: FieldMeta | None, raw: Any, *, where: str = "") -> Any:
             except (ValueError, InvalidOperation):
                 log.warning("%s: value of %s is not a valid %s; kept as text",
                             where or "record", meta.name, meta.type)
-    return html.unescape(raw)
+    return html.unescape(raw) if "&" in raw else raw
 
 
 def record_attributes(
