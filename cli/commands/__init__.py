@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import config_cmd, fields_cmd, init_cmd, undo_cmd
+from cli.commands import check_cmd, config_cmd, fields_cmd, init_cmd, undo_cmd
 
 __all__ = ["register_commands"]
 
@@ -13,5 +13,6 @@ def register_commands(group: click.Group) -> None:
     """Add every command to the ``suitepulse`` group."""
     group.add_command(init_cmd.init)
     group.add_command(config_cmd.config)
+    group.add_command(check_cmd.check)
     group.add_command(fields_cmd.fields)
     group.add_command(undo_cmd.undo)
