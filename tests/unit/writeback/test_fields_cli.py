@@ -16,8 +16,8 @@ enrichment:
   customer_entity: Accounts
 writeback:
   fields:
-    lifecycle_stage:
-      field: Accounts.sp_lifecycle_stage_c
+    rule_segment:
+      field: Accounts.sp_segment_c
       type: enum
       options: {new: New, active: Active}
       label: Stage
@@ -35,7 +35,7 @@ def test_fields_package_writes_the_zip(
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["path"] == str(out)
-    assert [f["field"] for f in document["fields"]] == ["sp_lifecycle_stage_c", "sp_clv_c"]
+    assert [f["field"] for f in document["fields"]] == ["sp_segment_c", "sp_clv_c"]
     with zipfile.ZipFile(out) as archive:
         assert "manifest.php" in archive.namelist()
         manifest = archive.read("manifest.php").decode()
