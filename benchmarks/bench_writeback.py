@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -70,6 +71,68 @@ def run_fake(contacts: int, changed: float, page_size: int) -> None:
            crm.requests, elapsed)
 
 
+class _Counting(httpx.BaseTransport):
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.inner, self.counts = httpx.HTTPTransport(), counts
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        _count(self.counts, request)
+        return self.inner.handle_request(request)
+
+
+class _AsyncCounting(httpx.AsyncBaseTransport):
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.inner, self.counts = httpx.AsyncHTTPTransport(), counts
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        _count(self.counts, request)
+        return await self.inner.handle_async_request(request)
+
+
+def _count(counts: dict[str, int], request: httpx.Request) -> None:
+    path = request.url.path
+    kind = ("patch" if request.method == "PATCH" else "token" if path.endswith("access_token")
+            else "meta" if "/meta/" in path else "list" if request.method == "GET" else "other")
+    counts[kind] = counts.get(kind, 0) + 1
+
+
+def run_sandbox(contacts: int, changed: float, page_size: int, concurrency: int) -> None:
+    """Against the sandbox over HTTP: custom fields start empty, 5% of contacts get values."""
+    from connectors.suitecrm import SuiteCRMClient
+    from sandbox import running_sandbox
+
+    started = time.perf_counter()
+    with running_sandbox(customers=contacts, seed=5) as sb:
+        sb.add_custom_field("Contacts", "sp_lifecycle_stage_c", "enum", length=100)
+        sb.add_custom_field("Contacts", "sp_clv_c", "decimal", length=18, precision=2)
+        print(f"sandbox with {contacts} contacts up in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+        counts: dict[str, int] = {}
+        settings = sb.suitecrm_settings(page_size=page_size,
+                                        http={"concurrency": concurrency})
+        rng = random.Random(2)
+        with SuiteCRMClient(settings, transport=_Counting(counts),
+                            async_transport=_AsyncCounting(counts)) as crm, \
+                tempfile.TemporaryDirectory() as tmp:
+            ids = [r.id for page in crm.iter_pages("Contacts", fields=["last_name"],
+                                                   page_size=1000) for r in page]
+            counts.clear()
+            traits: dict[str, dict[str, object]] = {
+                record_id: ({"lifecycle_stage": rng.choice(STAGES),
+                             "clv": round(rng.uniform(0, 5000), 2)}
+                            if rng.random() < changed else
+                            {"lifecycle_stage": None, "clv": None})
+                for record_id in ids}
+            n_changed = sum(1 for t in traits.values() if t["clv"] is not None)
+            audit = AuditLog(create_engine(f"sqlite:///{tmp}/store.sqlite3"))
+            began = time.perf_counter()
+            report = push_traits(SPECS, traits, client=crm, destination=CRMDestination(crm),
+                                 audit=audit, run_id="bench", page_size=page_size)
+            elapsed = time.perf_counter() - began
+    _print(f"sandbox over HTTP on loopback (concurrency {concurrency})", len(ids), n_changed,
+           report.records_written, counts, elapsed)
+
+
 def _print(target: str, contacts: int, n_changed: int, written: int,
            requests: dict[str, int], elapsed: float) -> None:
     writes = requests.get("patch", 0)
@@ -88,9 +151,18 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--changed", type=float, default=0.05)
     parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--fake", action="store_true", help="Use the in-process fake CRM.")
     args = parser.parse_args()
-    run_fake(args.contacts, args.changed, args.page_size)
+    try:
+        import sandbox  # noqa: F401
+        from sandbox import running_sandbox  # noqa: F401
+    except ImportError:
+        args.fake = True
+    if args.fake:
+        run_fake(args.contacts, args.changed, args.page_size)
+    else:
+        run_sandbox(args.contacts, args.changed, args.page_size, args.concurrency)
 
 
 if __name__ == "__main__":
