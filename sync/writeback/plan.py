@@ -62,17 +62,6 @@ class Plan:
     rejected: list[Rejection] = field(default_factory=list)
     compared: int = 0
 
-    def extend(self, other: Plan) -> None:
-        """Add another batch's plan to this one."""
-        self.changes.extend(other.changes)
-        self.rejected.extend(other.rejected)
-        self.compared += other.compared
-
-    @property
-    def field_changes(self) -> int:
-        """How many fields change in all."""
-        return sum(len(change.changes) for change in self.changes)
-
 
 def plan_changes(
     specs: Sequence[FieldSpec],
