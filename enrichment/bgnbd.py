@@ -14,11 +14,14 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import digamma, gammaln, hyp2f1
 
-from enrichment.mle import group_rows, maximize_log_likelihood
+from enrichment.mle import Grouped, LogLikelihood, group_rows, maximize_log_likelihood
 
-__all__ = ["BgNbdParams", "expected_purchases", "fit_bgnbd", "p_alive"]
+__all__ = [
+    "BgNbdParams", "expected_purchases", "fit_bgnbd", "p_alive", "purchases_if_alive",
+]
 
 FloatArray = npt.NDArray[np.float64]
+_WARM_START_GROUPS = 40_000
 
 
 @dataclass(frozen=True)
@@ -44,47 +47,82 @@ def _terms(r: float, alpha: float, a: float, b: float, x: FloatArray, t_x: Float
     return base, a3, a4
 
 
-def fit_bgnbd(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike) -> BgNbdParams:
+def fit_bgnbd(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, *,
+              grouped: Grouped | None = None) -> BgNbdParams:
     """Fit r, alpha, a, b by maximum likelihood.
 
     log L_i = lnG(r+x) - lnG(r) + r ln(alpha) + ln B(a, b+x) - ln B(a, b)
               + ln( (alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x) )
-    summed over customers; identical (x, t_x, T) rows are evaluated once and weighted by
-    their count. Times are rescaled so that max T is 10 while fitting (alpha is a time
-    scale, so the maximum moves with it exactly).
+    summed over customers. Identical (x, t_x, T) rows are evaluated once, weighted by their
+    count, and the terms that depend on x, t_x or T alone are computed once per distinct
+    value. Times are rescaled so that max T is 10 while fitting (alpha is a time scale, so
+    the maximum moves with it exactly). ``grouped`` may pass ``group_rows(x, t_x, T)``.
     """
-    grouped = group_rows(x, t_x, T)
-    gx, gt, gT = grouped.columns
+    grouped = grouped if grouped is not None else group_rows(x, t_x, T)
     counts = grouped.counts
     if not counts.size:
         raise ValueError("no customers to fit")
-    scale = 10.0 / max(float(gT.max()), 1e-9)
-    gt, gT = gt * scale, gT * scale
-    has_repeat = gx > 0
+    scale = 10.0 / max(float(grouped.levels[2].max()), 1e-9)
+    start = np.zeros(4)
+    if counts.size > _WARM_START_GROUPS:
+        # a first fit on an evenly spaced sample of the groups gives a start close to the
+        # optimum, so the fit on all groups needs few evaluations; the result is the same
+        sample = np.arange(0, counts.size, counts.size // (_WARM_START_GROUPS // 2))
+        start, _ = maximize_log_likelihood(
+            _log_likelihood(grouped, counts, sample, scale), start,
+            total_weight=counts[sample].sum())
+    everything = np.arange(counts.size)
+    theta, _ = maximize_log_likelihood(_log_likelihood(grouped, counts, everything, scale),
+                                       start, total_weight=counts.sum())
+    r, alpha, a, b = (float(v) for v in np.exp(theta))
+    alpha /= scale
+    base, a3, a4 = _terms(r, alpha, a, b, *grouped.columns)
+    log_l = float(counts @ (base + np.logaddexp(a3, a4)))
+    return BgNbdParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=log_l)
+
+
+def _log_likelihood(grouped: Grouped, all_counts: FloatArray, rows: npt.NDArray[np.intp],
+                    scale: float) -> LogLikelihood:
+    """The log-likelihood and its gradient in log parameters over the groups ``rows``."""
+    counts = all_counts[rows]
+    (lx, lt, lT) = grouped.levels
+    ix, it, iT = (index[rows] for index in grouped.level_index)
+    lt, lT = lt * scale, lT * scale
+    weight_x = np.bincount(ix, weights=counts, minlength=lx.size)
+    repeat = grouped.columns[0][rows] > 0
+    c_rep, ix_rep, it_rep, iT_rep = counts[repeat], ix[repeat], it[repeat], iT[repeat]
+    c_one, iT_one = counts[~repeat], iT[~repeat]
+    x_minus_1 = np.maximum(lx, 1.0) - 1.0
 
     def log_likelihood(theta: FloatArray) -> tuple[float, FloatArray]:
         r, alpha, a, b = np.exp(theta)
-        base, a3, a4 = _terms(r, alpha, a, b, gx, gt, gT)
+        rx = r + lx
+        log_T, log_t = np.log(alpha + lT), np.log(alpha + lt)
+        inv_T, inv_t = 1.0 / (alpha + lT), 1.0 / (alpha + lt)
+        base = (gammaln(rx) - gammaln(r) + r * np.log(alpha) + gammaln(a + b)
+                + gammaln(b + lx) - gammaln(b) - gammaln(a + b + lx))
+        # customers without repeat purchases: the mixing term is A3 alone
+        a3_one = -rx[0] * log_T[iT_one] if lx[0] == 0 else np.empty(0)
+        rx_rep = rx[ix_rep]
+        a3 = -rx_rep * log_T[iT_rep]
+        a4 = np.log(a) - np.log(b + x_minus_1)[ix_rep] - rx_rep * log_t[it_rep]
         mix = np.logaddexp(a3, a4)
         w4 = np.exp(a4 - mix)
         w3 = 1.0 - w4
-        d_r = (digamma(r + gx) - digamma(r) + np.log(alpha)
-               - w3 * np.log(alpha + gT) - w4 * np.log(alpha + gt))
-        d_alpha = r / alpha - (r + gx) * (w3 / (alpha + gT) + w4 / (alpha + gt))
-        common = digamma(a + b) - digamma(a + b + gx)
-        d_a = common + np.where(has_repeat, w4 / a, 0.0)
-        d_b = (common + digamma(b + gx) - digamma(b)
-               - np.where(has_repeat, w4 / (b + np.maximum(gx, 1.0) - 1.0), 0.0))
-        gradient = np.array([counts @ d_r * r, counts @ d_alpha * alpha,
-                             counts @ d_a * a, counts @ d_b * b])
-        return float(counts @ (base + mix)), gradient
+        value = weight_x @ base + c_rep @ mix + c_one @ a3_one
+        d_r = (weight_x @ (digamma(rx) - digamma(r) + np.log(alpha))
+               - c_rep @ (w3 * log_T[iT_rep] + w4 * log_t[it_rep]) - c_one @ log_T[iT_one])
+        d_alpha = (weight_x.sum() * r / alpha
+                   - c_rep @ (rx_rep * (w3 * inv_T[iT_rep] + w4 * inv_t[it_rep]))
+                   - c_one @ (r * inv_T[iT_one]))
+        common = weight_x @ (digamma(a + b) - digamma(a + b + lx))
+        d_a = common + (c_rep @ w4) / a
+        d_b = (common + weight_x @ (digamma(b + lx) - digamma(b))
+               - c_rep @ (w4 / (b + x_minus_1)[ix_rep]))
+        gradient = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+        return float(value), gradient
 
-    theta, _ = maximize_log_likelihood(log_likelihood, np.zeros(4), total_weight=counts.sum())
-    r, alpha, a, b = (float(v) for v in np.exp(theta))
-    alpha /= scale
-    base, a3, a4 = _terms(r, alpha, a, b, *(c for c in grouped.columns))
-    log_l = float(counts @ (base + np.logaddexp(a3, a4)))
-    return BgNbdParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=log_l)
+    return log_likelihood
 
 
 def p_alive(params: BgNbdParams, x: npt.ArrayLike, t_x: npt.ArrayLike,
@@ -107,15 +145,20 @@ def expected_purchases(params: BgNbdParams, t: float, x: npt.ArrayLike, t_x: npt
     * P(alive). Values the hypergeometric series cannot give (non-finite) become 0.
     """
     xa, ta, Ta = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
+    value = purchases_if_alive(params, t, xa, Ta) * p_alive(params, xa, ta, Ta)
+    return np.where(np.isfinite(value), np.maximum(value, 0.0), 0.0)
+
+
+def purchases_if_alive(params: BgNbdParams, t: float, x: npt.ArrayLike,
+                       T: npt.ArrayLike) -> FloatArray:
+    """The factor of ``expected_purchases`` before P(alive); it depends on x and T only."""
+    xa, Ta = np.asarray(x, dtype=np.float64), np.asarray(T, dtype=np.float64)
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     if t <= 0:
         return np.zeros_like(xa)
-    grouped = group_rows(xa, Ta)
-    gx, gT = grouped.columns
-    log_ratio = (r + gx) * (np.log(alpha + gT) - np.log(alpha + gT + t))
-    series = hyp2f1(r + gx, b + gx, a + b + gx - 1.0, t / (alpha + gT + t))
     if abs(a - 1.0) < 1e-9:
         a = 1.0 + 1e-9
-    bracket = (a + b + gx - 1.0) / (a - 1.0) * (1.0 - np.exp(log_ratio) * series)
-    value = bracket[grouped.inverse] * p_alive(params, xa, ta, Ta)
-    return np.where(np.isfinite(value), np.maximum(value, 0.0), 0.0)
+    log_ratio = (r + xa) * (np.log(alpha + Ta) - np.log(alpha + Ta + t))
+    series = hyp2f1(r + xa, b + xa, a + b + xa - 1.0, t / (alpha + Ta + t))
+    return np.asarray((a + b + xa - 1.0) / (a - 1.0) * (1.0 - np.exp(log_ratio) * series),
+                      dtype=np.float64)

@@ -152,7 +152,8 @@ def _dates(at: npt.NDArray[np.intp], moments: npt.NDArray[np.datetime64],
 def _as_dates(stamps: npt.NDArray[np.datetime64]) -> pd.Series:
     """``datetime.date`` objects, None where NaT."""
     series = pd.Series(stamps)
-    return series.dt.date.astype(object).where(series.notna(), None)
+    dates: pd.Series = series.dt.date.astype(object).where(series.notna(), None)
+    return dates
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

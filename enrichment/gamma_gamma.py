@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import digamma, gammaln
 
-from enrichment.mle import group_rows, maximize_log_likelihood
+from enrichment.mle import maximize_log_likelihood
 
 __all__ = ["GammaGammaParams", "expected_average_value", "fit_gamma_gamma"]
 
@@ -43,35 +43,43 @@ def fit_gamma_gamma(x: npt.ArrayLike, m: npt.ArrayLike) -> GammaGammaParams | No
 
     log L_i = lnG(px+q) - lnG(px) - lnG(q) + q ln(gamma) + (px-1) ln(m) + px ln(x)
               - (px+q) ln(gamma + m x)
-    Identical (x, m) rows are evaluated once. Money is rescaled so the mean of m is 1 while
-    fitting. ``None`` when fewer than two customers qualify.
+    Money is rescaled so the mean of m is 1 while fitting; terms of x alone are computed once
+    per distinct x, and sums that do not depend on the parameters once per fit. ``None``
+    when fewer than two customers qualify.
     """
     xa, ma = np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64)
     keep = (xa > 0) & (ma > 0) & np.isfinite(ma)
     if keep.sum() < 2:
         return None
-    grouped = group_rows(xa[keep], ma[keep])
-    gx, gm = grouped.columns
-    counts = grouped.counts
-    scale = 1.0 / float(counts @ gm / counts.sum())
-    gm_scaled = gm * scale
-    log_x, log_m = np.log(gx), np.log(gm_scaled)
+    xk, mk = xa[keep], ma[keep]
+    scale = 1.0 / float(mk.mean())
+    levels, ix = np.unique(xk, return_inverse=True)
+    weight_x = np.bincount(ix, minlength=levels.size).astype(np.float64)
+    spend = mk * scale * xk                       # total repeat spend, rescaled
+    sum_log_m = float(np.log(mk * scale).sum())
+    sum_x_log_m = float(xk @ np.log(mk * scale))
+    sum_x_log_x = float(xk @ np.log(xk))
 
     def log_likelihood(theta: FloatArray) -> tuple[float, FloatArray]:
         p, q, g = np.exp(theta)
-        rows = _log_likelihood_rows(p, q, g, gx, gm_scaled)
-        log_gmx = np.log(g + gm_scaled * gx)
-        psi = digamma(p * gx + q)
-        d_p = gx * (psi - digamma(p * gx) + log_m + log_x - log_gmx)
-        d_q = psi - digamma(q) + np.log(g) - log_gmx
-        d_g = q / g - (p * gx + q) / (g + gm_scaled * gx)
-        gradient = np.array([counts @ d_p * p, counts @ d_q * q, counts @ d_g * g])
-        return float(counts @ rows), gradient
+        px = p * levels
+        log_gs = np.log(g + spend)
+        inv_gs = 1.0 / (g + spend)
+        n = xk.size
+        value = (weight_x @ (gammaln(px + q) - gammaln(px)) - n * gammaln(q)
+                 + n * q * np.log(g) + p * sum_x_log_m - sum_log_m + p * sum_x_log_x
+                 - p * (xk @ log_gs) - q * log_gs.sum())
+        psi = digamma(px + q)
+        d_p = (levels * weight_x) @ (psi - digamma(px)) + sum_x_log_m + sum_x_log_x \
+            - xk @ log_gs
+        d_q = weight_x @ psi - n * digamma(q) + n * np.log(g) - log_gs.sum()
+        d_g = n * q / g - (p * xk + q) @ inv_gs
+        return float(value), np.array([d_p * p, d_q * q, d_g * g])
 
-    theta, _ = maximize_log_likelihood(log_likelihood, np.zeros(3), total_weight=counts.sum())
+    theta, _ = maximize_log_likelihood(log_likelihood, np.zeros(3), total_weight=float(xk.size))
     p, q, g = (float(v) for v in np.exp(theta))
     g /= scale
-    log_l = float(counts @ _log_likelihood_rows(p, q, g, gx, gm))
+    log_l = float(_log_likelihood_rows(p, q, g, xk, mk).sum())
     return GammaGammaParams(p=p, q=q, gamma=g, log_likelihood=log_l)
 
 

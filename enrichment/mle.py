@@ -19,28 +19,52 @@ LOG_BOUND = 15.0
 
 @dataclass(frozen=True)
 class Grouped:
-    """Identical rows of several columns, each kept once with how often it occurs."""
+    """Identical rows of several columns, each kept once with how often it occurs.
+
+    ``columns[j][g] == levels[j][level_index[j][g]]``: the distinct values of each column and
+    where each group's value is among them, so terms of one column are computed per level.
+    """
 
     columns: tuple[FloatArray, ...]
     counts: FloatArray
     inverse: npt.NDArray[np.intp]
+    levels: tuple[FloatArray, ...]
+    level_index: tuple[npt.NDArray[np.intp], ...]
 
 
 def group_rows(*columns: npt.ArrayLike) -> Grouped:
     """Group identical rows of ``columns`` (same length); ``inverse`` maps rows to groups."""
     arrays = [np.asarray(column, dtype=np.float64) for column in columns]
     if not arrays[0].size:
-        empty = np.empty(0)
-        return Grouped(tuple(empty for _ in arrays), empty, np.empty(0, dtype=np.intp))
-    order = np.lexsort(arrays[::-1])
-    sorted_columns = [array[order] for array in arrays]
-    new_group = np.ones(order.size, dtype=bool)
-    new_group[1:] = np.logical_or.reduce([np.diff(c) != 0 for c in sorted_columns])
-    group_of_sorted = np.cumsum(new_group) - 1
-    inverse = np.empty(order.size, dtype=np.intp)
-    inverse[order] = group_of_sorted
-    counts = np.bincount(group_of_sorted).astype(np.float64)
-    return Grouped(tuple(c[new_group] for c in sorted_columns), counts, inverse)
+        empty, none = np.empty(0), np.empty(0, dtype=np.intp)
+        return Grouped(tuple(empty for _ in arrays), empty, none,
+                       tuple(empty for _ in arrays), tuple(none for _ in arrays))
+    levels, ranks = zip(*(np.unique(array, return_inverse=True) for array in arrays),
+                        strict=True)
+    sizes = [level.size for level in levels]
+    if float(np.prod(np.array(sizes, dtype=np.float64))) < 2.0**62:
+        key = np.zeros(arrays[0].size, dtype=np.int64)
+        for rank, size in zip(ranks, sizes, strict=True):
+            key = key * size + rank
+        unique_key, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        level_index = []
+        for size in reversed(sizes):
+            level_index.append(unique_key % size)
+            unique_key = unique_key // size
+        index = tuple(reversed(level_index))
+    else:
+        stacked = np.stack(ranks, axis=1)
+        unique_rows, inverse, counts = np.unique(stacked, axis=0, return_inverse=True,
+                                                 return_counts=True)
+        index = tuple(unique_rows[:, j] for j in range(len(arrays)))
+    index = tuple(np.asarray(i, dtype=np.intp) for i in index)
+    return Grouped(
+        columns=tuple(level[i] for level, i in zip(levels, index, strict=True)),
+        counts=counts.astype(np.float64),
+        inverse=np.asarray(inverse, dtype=np.intp).ravel(),
+        levels=tuple(levels),
+        level_index=index,
+    )
 
 
 LogLikelihood = Callable[[FloatArray], tuple[float, FloatArray]]
@@ -64,6 +88,6 @@ def maximize_log_likelihood(
 
     result = minimize(objective, start, jac=True, method="L-BFGS-B",
                       bounds=[(-LOG_BOUND, LOG_BOUND)] * start.size,
-                      options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9})
+                      options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-7})
     theta = np.asarray(result.x, dtype=np.float64)
     return theta, float(log_likelihood(theta)[0])

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from enrichment.bgnbd import BgNbdParams, expected_purchases, fit_bgnbd, p_alive
+from enrichment.bgnbd import BgNbdParams, fit_bgnbd, p_alive, purchases_if_alive
 from enrichment.gamma_gamma import GammaGammaParams, expected_average_value, fit_gamma_gamma
 from enrichment.mle import group_rows
 from enrichment.settings import TimeUnit
@@ -54,7 +54,8 @@ class CustomerValue:
 def fit_models(summary: PurchaseSummary, time_unit: TimeUnit) -> FittedModels:
     """Fit BG/NBD on every buyer and Gamma-Gamma on repeat buyers with positive spend."""
     return FittedModels(
-        bgnbd=fit_bgnbd(summary.frequency, summary.recency, summary.T),
+        bgnbd=fit_bgnbd(summary.frequency, summary.recency, summary.T,
+                        grouped=summary.groups),
         gamma_gamma=fit_gamma_gamma(summary.frequency, summary.monetary_value),
         time_unit=time_unit,
     )
@@ -63,21 +64,24 @@ def fit_models(summary: PurchaseSummary, time_unit: TimeUnit) -> FittedModels:
 def predict_value(models: FittedModels, summary: PurchaseSummary, *, horizon_days: float,
                   annual_discount_rate: float) -> CustomerValue:
     """Expected purchases, P(alive), churn risk, expected value per purchase and CLV."""
-    x, t_x, T = summary.frequency, summary.recency, summary.T
-    grouped = group_rows(x, t_x, T)
+    grouped = summary.groups
     gx, gt, gT = grouped.columns
+    pairs = group_rows(gx, gT)
+    px, pT = pairs.columns
+    alive = p_alive(models.bgnbd, gx, gt, gT)
     unit_days = _DAYS_PER_UNIT[models.time_unit]
     steps = max(1, round(horizon_days / _DAYS_PER_MONTH))
     step_days = horizon_days / steps
     discounted = np.zeros_like(gx)
     previous = np.zeros_like(gx)
     for k in range(1, steps + 1):
-        cumulative = expected_purchases(models.bgnbd, k * step_days / unit_days, gx, gt, gT)
+        if_alive = purchases_if_alive(models.bgnbd, k * step_days / unit_days, px, pT)
+        cumulative = _finite(np.maximum(if_alive[pairs.inverse] * alive, 0.0))
         cumulative = np.maximum(cumulative, previous)
         factor = (1.0 + annual_discount_rate) ** (-(k * step_days) / 365.25)
         discounted += (cumulative - previous) * factor
         previous = cumulative
-    alive = p_alive(models.bgnbd, gx, gt, gT)
+    x = summary.frequency
     own_mean = (summary.total_value / np.maximum(summary.occasions, 1)).astype(np.float64)
     avg_value = expected_average_value(models.gamma_gamma, x, summary.monetary_value, own_mean)
     inverse = grouped.inverse
