@@ -14,7 +14,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import digamma, gammaln, hyp2f1
 
-from enrichment.mle import Grouped, LogLikelihood, group_rows, maximize_log_likelihood
+from enrichment.mle import (
+    Grouped,
+    LogLikelihood,
+    group_rows,
+    maximize_log_likelihood,
+    mean_curvature,
+)
 
 __all__ = [
     "BgNbdParams", "expected_purchases", "fit_bgnbd", "p_alive", "purchases_if_alive",
@@ -63,17 +69,19 @@ def fit_bgnbd(x: npt.ArrayLike, t_x: npt.ArrayLike, T: npt.ArrayLike, *,
     if not counts.size:
         raise ValueError("no customers to fit")
     scale = 10.0 / max(float(grouped.levels[2].max()), 1e-9)
-    start = np.zeros(4)
+    start, curvature = np.zeros(4), None
     if counts.size > _WARM_START_GROUPS:
-        # a first fit on an evenly spaced sample of the groups gives a start close to the
-        # optimum, so the fit on all groups needs few evaluations; the result is the same
+        # a fit on an evenly spaced sample of the groups gives a start close to the optimum
+        # and the curvature there, so the fit on all groups needs few evaluations; the
+        # result is the maximum on all groups all the same
         sample = np.arange(0, counts.size, counts.size // (_WARM_START_GROUPS // 2))
-        start, _ = maximize_log_likelihood(
-            _log_likelihood(grouped, counts, sample, scale), start,
-            total_weight=counts[sample].sum())
+        sample_ll = _log_likelihood(grouped, counts, sample, scale)
+        weight = float(counts[sample].sum())
+        start, _ = maximize_log_likelihood(sample_ll, start, total_weight=weight)
+        curvature = mean_curvature(sample_ll, start, total_weight=weight)
     everything = np.arange(counts.size)
     theta, _ = maximize_log_likelihood(_log_likelihood(grouped, counts, everything, scale),
-                                       start, total_weight=counts.sum())
+                                       start, total_weight=counts.sum(), curvature=curvature)
     r, alpha, a, b = (float(v) for v in np.exp(theta))
     alpha /= scale
     base, a3, a4 = _terms(r, alpha, a, b, *grouped.columns)

@@ -77,7 +77,9 @@ def summarize_purchases(
     Runs in O(n) passes plus one sort of an integer (customer, occasion) key per purchase row.
     """
     ns = epoch_ns(occurred_at)
-    values = np.nan_to_num(np.asarray(amount, dtype=np.float64), nan=0.0)
+    values = np.asarray(amount, dtype=np.float64)
+    if np.isnan(values).any():
+        values = np.nan_to_num(values, nan=0.0)
     end_ns = int(_utc(end).value)
     keep = ns <= end_ns
     raw_customer = np.asarray(customer)
@@ -104,7 +106,7 @@ def summarize_purchases(
         in_occasion[refunds] = occasion_keys[spot] == row_key[refunds]
 
     occ_code = occasion_keys // width
-    occ_period = occasion_keys % width
+    occ_period = occasion_keys - occ_code * width
     first = _starts(occ_code)
     n_occ = np.diff(np.append(first, occ_code.size))
     last = first + n_occ - 1
@@ -112,10 +114,11 @@ def summarize_purchases(
     first_period_of = np.full(len(keys), -1, dtype=np.int64)
     first_period_of[cust] = occ_period[first]
     n_keys = len(keys)
-    counted = np.where(in_occasion, values, 0.0)
+    counted = values if refunds.size == 0 else np.where(in_occasion, values, 0.0)
     occasion_total = np.bincount(codes, weights=counted, minlength=n_keys)[cust]
-    at_first = in_occasion & (period_index == first_period_of[codes])
-    first_value = np.bincount(codes, weights=np.where(at_first, values, 0.0),
+    at_first = np.flatnonzero(period_index == first_period_of[codes])
+    at_first = at_first[in_occasion[at_first]]
+    first_value = np.bincount(codes[at_first], weights=values[at_first],
                               minlength=n_keys)[cust]
     row_total = np.bincount(codes, weights=values, minlength=n_keys)[cust]
 
@@ -145,7 +148,7 @@ def _customer_codes(customer: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], n
     if customer.dtype.kind in "iu" and customer.size:
         low, high = int(customer.min()), int(customer.max())
         if high - low < 4 * customer.size + 1024:
-            codes = (customer - low).astype(np.intp)
+            codes = np.asarray(customer - low, dtype=np.intp)
             return codes, np.arange(low, high + 1)
     codes, keys = pd.factorize(customer)
     return codes.astype(np.intp), np.asarray(keys)
