@@ -166,7 +166,8 @@ def purchases_if_alive(params: BgNbdParams, t: float, x: npt.ArrayLike,
         return np.zeros_like(xa)
     if abs(a - 1.0) < 1e-9:
         a = 1.0 + 1e-9
-    log_ratio = (r + xa) * (np.log(alpha + Ta) - np.log(alpha + Ta + t))
-    series = hyp2f1(r + xa, b + xa, a + b + xa - 1.0, t / (alpha + Ta + t))
-    return np.asarray((a + b + xa - 1.0) / (a - 1.0) * (1.0 - np.exp(log_ratio) * series),
-                      dtype=np.float64)
+    with np.errstate(all="ignore"):   # extreme fits: non-finite values are replaced later
+        log_ratio = (r + xa) * (np.log(alpha + Ta) - np.log(alpha + Ta + t))
+        series = hyp2f1(r + xa, b + xa, a + b + xa - 1.0, t / (alpha + Ta + t))
+        value = (a + b + xa - 1.0) / (a - 1.0) * (1.0 - np.exp(log_ratio) * series)
+    return np.asarray(value, dtype=np.float64)

@@ -65,12 +65,12 @@ def stage_changes(previous: pd.DataFrame, current: pd.DataFrame, *,
         previous[["customer_id", "stage"]], on="customer_id", how="left",
         suffixes=("", "_previous"))
     changed = merged["stage"].ne(merged["stage_previous"]) | merged["stage_previous"].isna()
-    rows = merged.loc[changed]
+    rows = merged.loc[changed].reset_index(drop=True)
+    before = rows["stage_previous"]
     return pd.DataFrame({
-        "customer_id": rows["customer_id"].to_numpy(),
-        "from_stage": rows["stage_previous"].astype(object).where(
-            rows["stage_previous"].notna(), None).to_numpy(),
-        "to_stage": rows["stage"].to_numpy(),
-        "changed_at": pd.Series([pd.Timestamp(changed_at)] * len(rows), dtype=object)
-        .to_numpy(),
+        "customer_id": rows["customer_id"],
+        "from_stage": pd.Series(before.to_numpy(dtype=object), dtype=object).where(
+            before.notna(), None),
+        "to_stage": rows["stage"],
+        "changed_at": pd.Series(pd.Timestamp(changed_at), index=rows.index),
     })

@@ -21,6 +21,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -102,9 +103,11 @@ class Condition(BaseModel):
 
     @field_validator("in_", "between", mode="before")
     @classmethod
-    def _parse_list(cls, value: Any) -> Any:
+    def _parse_list(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, list | tuple):
             raise ValueError("expected a list of values")
+        if info.field_name == "between" and len(value) != 2:
+            raise ValueError("between needs two values: [low, high]")
         return [_scalar(item) for item in value]
 
     @model_validator(mode="after")

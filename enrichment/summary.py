@@ -126,7 +126,7 @@ def summarize_purchases(
     end_period = int(floor_times(np.array([end_ns]), granularity)[0])
     first_at, last_at = period_values[occ_period[first]], period_values[occ_period[last]]
     frequency = (n_occ - 1).astype(np.float64)
-    repeat_sum = occasion_total - first_value
+    repeat_sum = np.asarray(occasion_total - first_value, dtype=np.float64)
     monetary = np.divide(repeat_sum, frequency, out=np.zeros_like(repeat_sum),
                          where=frequency > 0)
     return PurchaseSummary(

@@ -61,7 +61,9 @@ def _parse_dates(text: pd.Series, column: str) -> pd.Series:
 
 def _no_blanks(values: pd.Series, column: str, what: str,
                original: pd.Series | None = None) -> None:
-    bad = values.isna() | values.eq("") if values.dtype == object else values.isna()
+    bad = values.isna()
+    if pd.api.types.is_string_dtype(values):
+        bad |= values.eq("")
     if not bad.any():
         return
     index = int(np.flatnonzero(bad.to_numpy())[0])
