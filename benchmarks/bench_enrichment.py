@@ -115,9 +115,7 @@ def run_lifetimes(path: Path) -> dict[str, Any]:
     g = ggf.params_
     return {"facts_s": facts - clock, "fit_s": fitted - facts, "predict_s": done - fitted,
             "total_s": done - clock, "customers": len(summary), "rows": len(frame),
-            "params": {"bgnbd": {"r": p["r"], "alpha": p["alpha"], "a": p["a"], "b": p["b"],
-                                 "log_likelihood": float(-bgf._negative_log_likelihood_
-                                                         * len(summary))},
+            "params": {"bgnbd": {"r": p["r"], "alpha": p["alpha"], "a": p["a"], "b": p["b"]},
                        "gamma_gamma": {"p": g["p"], "q": g["q"], "gamma": g["v"]}},
             "clv_sum": float(clv.sum())}
 
