@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -133,6 +134,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="Cache file (.npz).")
     parser.add_argument("--engines", default="ours,lifetimes")
     parser.add_argument("--lifetimes-python", default=sys.executable)
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="Set OPENBLAS/OMP/MKL_NUM_THREADS for both engines.")
     parser.add_argument("--child", choices=["ours", "lifetimes"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = args.data or Path(f"/tmp/suitepulse-bench-{args.customers}-{args.seed}.npz")
@@ -144,13 +147,17 @@ def main() -> None:
         generate(args.customers, args.seed, path)
         print(f"generated {path} in {time.perf_counter() - clock:.1f}s", file=sys.stderr)
     root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    if args.blas_threads:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(args.blas_threads)
     results = {}
     for engine in args.engines.split(","):
         python = args.lifetimes_python if engine == "lifetimes" else sys.executable
         clock = time.perf_counter()
         done = subprocess.run([python, __file__, "--child", engine, "--data", str(path),
                                "--customers", str(args.customers)], capture_output=True,
-                              text=True, cwd=root, env={"PYTHONPATH": str(root)}, check=False)
+                              text=True, cwd=root, env=env, check=False)
         if done.returncode:
             print(f"{engine} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
             continue

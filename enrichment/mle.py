@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "LOG_BOUND", "Grouped", "LogLikelihood", "group_rows", "maximize_log_likelihood",
     "mean_curvature",
+    "single_threaded_blas",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,6 +87,21 @@ def maximize_log_likelihood(
     first, so few evaluations reach the optimum; L-BFGS-B always has the last word. Returns
     the log parameters and the log-likelihood there.
     """
+    with single_threaded_blas():
+        return _maximize(log_likelihood, start, total_weight, curvature)
+
+
+def single_threaded_blas() -> threadpool_limits:
+    """A context in which BLAS runs on one thread.
+
+    The likelihoods call BLAS for many small dot products; a multi-threaded OpenBLAS spends
+    more time waking its threads than computing, and on a busy machine fits ran 18x slower.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _maximize(log_likelihood: LogLikelihood, start: FloatArray, total_weight: float,
+              curvature: FloatArray | None) -> tuple[FloatArray, float]:
     scale = max(total_weight, 1.0)
     if curvature is not None:
         start = _fixed_newton(log_likelihood, start, curvature, scale)

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from enrichment.bgnbd import BgNbdParams, fit_bgnbd, p_alive, purchases_if_alive
 from enrichment.gamma_gamma import GammaGammaParams, expected_average_value, fit_gamma_gamma
-from enrichment.mle import group_rows
+from enrichment.mle import group_rows, single_threaded_blas
 from enrichment.settings import TimeUnit
 from enrichment.summary import PurchaseSummary
 
@@ -53,12 +53,13 @@ class CustomerValue:
 
 def fit_models(summary: PurchaseSummary, time_unit: TimeUnit) -> FittedModels:
     """Fit BG/NBD on every buyer and Gamma-Gamma on repeat buyers with positive spend."""
-    return FittedModels(
-        bgnbd=fit_bgnbd(summary.frequency, summary.recency, summary.T,
-                        grouped=summary.groups),
-        gamma_gamma=fit_gamma_gamma(summary.frequency, summary.monetary_value),
-        time_unit=time_unit,
-    )
+    with single_threaded_blas():
+        return FittedModels(
+            bgnbd=fit_bgnbd(summary.frequency, summary.recency, summary.T,
+                            grouped=summary.groups),
+            gamma_gamma=fit_gamma_gamma(summary.frequency, summary.monetary_value),
+            time_unit=time_unit,
+        )
 
 
 def predict_value(models: FittedModels, summary: PurchaseSummary, *, horizon_days: float,
