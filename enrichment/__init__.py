@@ -8,6 +8,7 @@ from __future__ import annotations
 from enrichment.compute import compute_traits
 from enrichment.errors import EnrichmentError
 from enrichment.lifecycle import STAGES, stage_changes
+from enrichment.purchases import purchase_rows
 from enrichment.settings import EnrichmentSettings
 from enrichment.traits import TRAITS, TraitKind, TraitSpec, trait_specs
 
@@ -19,6 +20,7 @@ __all__ = [
     "TraitKind",
     "TraitSpec",
     "compute_traits",
+    "purchase_rows",
     "stage_changes",
     "trait_specs",
 ]
