@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import check_cmd, config_cmd, init_cmd
+from cli.commands import analyze_cmd, check_cmd, config_cmd, init_cmd
 
 __all__ = ["register_commands"]
 
@@ -14,3 +14,4 @@ def register_commands(group: click.Group) -> None:
     group.add_command(init_cmd.init)
     group.add_command(config_cmd.config)
     group.add_command(check_cmd.check)
+    group.add_command(analyze_cmd.analyze)
