@@ -34,7 +34,7 @@ def store_interactions(connection: Connection, stream: str, channel: str,
     for start in range(0, len(ids), _CHUNK):
         query = select(INTERACTIONS.c.id, INTERACTIONS.c.content_hash).where(
             INTERACTIONS.c.stream == stream, INTERACTIONS.c.id.in_(ids[start:start + _CHUNK]))
-        known.update(connection.execute(query).tuples())
+        known.update((row.id, row.content_hash) for row in connection.execute(query))
     new = [values for key, values in prepared.items() if key not in known]
     changed = [{**values, "b_id": key} for key, values in prepared.items()
                if key in known and known[key] != values["content_hash"]]
