@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.errors import AuthError, ConnectorError
+from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
 from sync.identity import index_identities, resolve_interactions
@@ -175,6 +176,8 @@ class _Run:
         except SQLAlchemyError:
             log.exception("could not record the end of run %s", summary.run_id)
         log.info("run %s of %s: %s", summary.run_id, summary.client, summary.outcome.value)
+        for alert in run_alerts(self.config, summary):
+            send_alert(self.config.alerts, alert)
 
     def _pull(self, stream: Stream, result: StreamResult) -> None:
         with self.store.transaction() as connection:
