@@ -33,7 +33,7 @@ def make_config(tmp_path: Path) -> MakeConfig:
             "store": {"url": f"sqlite:///{tmp_path / 'store' / 'acme.sqlite3'}"},
         }
         for key, value in overrides.items():
-            data[key] = {**data[key], **value} if isinstance(value, dict) else value
+            data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
         return ClientConfig.model_validate(data)
 
     return make
