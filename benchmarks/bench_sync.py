@@ -54,6 +54,8 @@ class SyntheticSource:
         for field, op, value in conditions:
             if field == "date_modified" and op == "gte":
                 start = max(start, -(-int((value - _START).total_seconds()) // 7))
+            elif field == "id" and op == "gt":  # the id-only listing of reconciliation
+                start = max(start, uuid.UUID(value).int)
         end = min(self.count, start + page_size)
         return [self._record(index) for index in range(start, end)]
 
