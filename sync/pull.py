@@ -55,7 +55,7 @@ def person_modules(config: ClientConfig) -> list[str]:
 @contextmanager
 def _suitecrm_source(config: ClientConfig,
                      transport: httpx.BaseTransport | None) -> Iterator[RecordSource]:
-    from connectors.suitecrm import SuiteCRMClient  # type: ignore[attr-defined]
+    from connectors.suitecrm import SuiteCRMClient
 
     with SuiteCRMClient(config.suitecrm, transport=transport) as client:
         yield SuiteCRMSource(client)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import config_cmd, init_cmd, schedule_cmd, status_cmd, sync_cmd
+from cli.commands import check_cmd, config_cmd, init_cmd, schedule_cmd, status_cmd, sync_cmd
 
 __all__ = ["register_commands"]
 
@@ -13,6 +13,7 @@ def register_commands(group: click.Group) -> None:
     """Add every command to the ``suitepulse`` group."""
     group.add_command(init_cmd.init)
     group.add_command(config_cmd.config)
+    group.add_command(check_cmd.check)
     group.add_command(sync_cmd.sync)
     group.add_command(status_cmd.status)
     group.add_command(schedule_cmd.schedule)

@@ -9,6 +9,7 @@ from html import escape
 __all__ = ["Bar", "column_chart", "funnel_chart", "horizontal_bars", "number"]
 
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"'
+_CHAR_WIDTH = 7.2  # average width of a 13px system-ui character, for laying out notes
 PALETTE = ("#2563eb", "#0891b2", "#059669", "#65a30d", "#ca8a04", "#ea580c", "#dc2626",
            "#9333ea", "#db2777", "#4b5563", "#0f766e")
 
@@ -43,7 +44,8 @@ def horizontal_bars(bars: Sequence[Bar], *, title: str, label_width: int = 170,
         return _empty(title)
     row, top = 26, 6
     biggest = max((bar.value for bar in bars), default=0) or 1
-    span = width - label_width - 150
+    longest_note = max(len(bar.note) for bar in bars)
+    span = max(80, width - label_width - 12 - int(longest_note * _CHAR_WIDTH))
     parts = []
     for index, bar in enumerate(bars):
         y = top + index * row

@@ -69,6 +69,7 @@ class ReportData:
     lifecycle: list[StageCount] = field(default_factory=list)
     value_deciles: list[Band] = field(default_factory=list)
     churn_bands: list[Band] = field(default_factory=list)
+    at_risk_customers: int = 0
     movements: list[Movement] = field(default_factory=list)
     movement_days: int = 30
     runs: list[RunRow] = field(default_factory=list)

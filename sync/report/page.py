@@ -87,11 +87,13 @@ def _value(data: ReportData) -> str:
 
 
 def _churn(data: ReportData) -> str:
+    last = max(len(data.churn_bands) - 1, 1)
     bars = [Bar(b.label, b.customers, f"{number(b.customers)} · {_money(data, b.value)}",
-                _RISK_COLORS[min(i, len(_RISK_COLORS) - 1)])
+                _RISK_COLORS[round(i * (len(_RISK_COLORS) - 1) / last)])
             for i, b in enumerate(data.churn_bands)]
-    return _section("churn", "Churn risk", "Customers per churn-risk band, and the predicted "
-                    "value at stake in each.", horizontal_bars(bars, title="Churn risk bands"))
+    chart = horizontal_bars(bars, title="Churn risk bands")
+    return _section("churn", "Churn risk", "Customers per churn-risk band (lowest risk first), "
+                    "and the predicted value at stake in each.", chart)
 
 
 def _movements(data: ReportData) -> str:
@@ -122,11 +124,11 @@ def _runs(data: ReportData) -> str:
 def render_report(data: ReportData) -> str:
     """The whole report as one HTML document that needs no network to open."""
     predicted = sum(s.predicted_value for s in data.segments)
-    at_risk = sum(b.customers for b in data.churn_bands[-2:]) if data.churn_bands else 0
     kpis = (
         f'<div class="kpi"><b>{number(data.customers)}</b><span>customers</span></div>'
         f'<div class="kpi"><b>{_money(data, predicted)}</b><span>predicted value</span></div>'
-        f'<div class="kpi"><b>{number(at_risk)}</b><span>at high churn risk</span></div>'
+        f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
+        "<span>at high churn risk</span></div>"
     )
     body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn, _movements,
                                            _runs))

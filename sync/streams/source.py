@@ -43,10 +43,10 @@ class SuiteCRMSource:
     def first_page(self, module: str, *, fields: Sequence[str] | None,
                    conditions: Sequence[Condition], sort: str,
                    page_size: int) -> Sequence[SourceRecord]:
-        from connectors.suitecrm import (  # type: ignore[attr-defined]
+        from connectors.suitecrm import (
             Condition as ApiCondition,
         )
-        from connectors.suitecrm import Filter  # type: ignore[attr-defined]
+        from connectors.suitecrm import Filter
 
         query_filter = Filter.all(*(ApiCondition(f, op, v) for f, op, v in conditions)) \
             if conditions else None

@@ -32,6 +32,7 @@ def sample() -> ReportData:
                    StageCount("loyalty", 50), StageCount("lapsed", 90)],
         value_deciles=[Band(str(i), 123, float(i * 100)) for i in range(1, 11)],
         churn_bands=[Band("0–20%", 500, 1000.0), Band("80–100%", 80, 300.0)],
+        at_risk_customers=80,
         movements=[Movement("purchase", "retention", 25), Movement("", "reach", 40)],
         runs=[RunRow("r-1", "sync", NOW, NOW, "succeeded", 1234, 0)],
     )
@@ -58,6 +59,14 @@ def test_figures_and_labels_are_shown_and_escaped() -> None:
     assert "<VIP>" not in html
     assert "new → reach" in html
     assert "lapsed" in html
+
+
+def test_highest_risk_band_is_red_and_counted() -> None:
+    html = render_report(sample())
+    churn = html[html.index('id="churn"'):html.index('id="movements"')]
+    assert 'fill="#dc2626"><title>80–100%' in churn
+    assert 'fill="#059669"><title>0–20%' in churn
+    assert "<b>80</b><span>at high churn risk" in html
 
 
 def test_funnel_keeps_the_stage_order() -> None:
