@@ -27,6 +27,7 @@ Comparable = str | int | bool | Decimal | date | datetime | None
 """A value reduced to what the server keeps; None means empty."""
 
 _DB_DATETIME = "%Y-%m-%d %H:%M:%S"
+_MISSING_TYPES = frozenset({"NAType", "NaTType"})  # pandas' missing markers
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -43,8 +44,10 @@ def is_empty(value: Any) -> bool:
         return value == ""
     if isinstance(value, float):
         return math.isnan(value)
+    if type(value).__name__ in _MISSING_TYPES:
+        return True
     try:
-        return bool(value != value)  # NaT and pd.NA are unequal to themselves
+        return bool(value != value)  # NaN-like values are unequal to themselves
     except (TypeError, ValueError):
         return False
 
