@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sync.settings import FieldType, WritePolicy
+from sync.store import Store
 from sync.writeback.audit import AuditLog
 from sync.writeback.destination import CRMDestination
 from sync.writeback.fieldspec import FieldSpec
@@ -62,7 +62,7 @@ def run_fake(contacts: int, changed: float, page_size: int) -> None:
     records, traits, n_changed = _dataset(contacts, changed)
     crm = FakeCRM(records={"Contacts": records})
     with tempfile.TemporaryDirectory() as tmp:
-        audit = AuditLog(create_engine(f"sqlite:///{tmp}/store.sqlite3"))
+        audit = AuditLog(Store(f"sqlite:///{tmp}/store.sqlite3").engine)
         started = time.perf_counter()
         report = push_traits(SPECS, traits, client=crm, destination=CRMDestination(crm),
                              audit=audit, run_id="bench", page_size=page_size)
@@ -124,7 +124,7 @@ def run_sandbox(contacts: int, changed: float, page_size: int, concurrency: int)
                             {"lifecycle_stage": None, "clv": None})
                 for record_id in ids}
             n_changed = sum(1 for t in traits.values() if t["clv"] is not None)
-            audit = AuditLog(create_engine(f"sqlite:///{tmp}/store.sqlite3"))
+            audit = AuditLog(Store(f"sqlite:///{tmp}/store.sqlite3").engine)
             began = time.perf_counter()
             report = push_traits(SPECS, traits, client=crm, destination=CRMDestination(crm),
                                  audit=audit, run_id="bench", page_size=page_size)

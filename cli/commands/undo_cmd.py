@@ -12,7 +12,9 @@ from cli.options import dry_run_option, json_option
 from cli.output import emit_json, out_console
 from sync.config import LoadedConfig, list_clients
 from sync.errors import ConfigError, StateError
-from sync.writeback.commands import existing_audit_log, undo_client
+from sync.store import Store
+from sync.writeback.audit import AuditLog
+from sync.writeback.commands import has_store, undo_client
 
 __all__ = ["undo"]
 
@@ -46,7 +48,8 @@ def undo(app: AppContext, run_id: str | None, client: str | None, list_runs: boo
     if not run_id:
         raise click.UsageError("name the RUN_ID to undo (suitepulse undo --list shows them)")
     loaded = app.load(client) if client else _owner(app, run_id)
-    report = undo_client(loaded, run_id, dry_run=dry_run)
+    with Store.for_config(loaded.config) as store:
+        report = undo_client(loaded, run_id, store=store, dry_run=dry_run)
     render_report(report, as_json=as_json)
     raise click.exceptions.Exit(int(report_exit_code(report)))
 
@@ -65,9 +68,10 @@ def _clients(app: AppContext, client: str | None) -> list[LoadedConfig]:
 
 def _owner(app: AppContext, run_id: str) -> LoadedConfig:
     for loaded in _clients(app, None):
-        audit = existing_audit_log(loaded)
-        if audit is not None and audit.writes_of(run_id):
-            return loaded
+        if has_store(loaded):
+            with Store.for_config(loaded.config) as store:
+                if AuditLog(store.engine).writes_of(run_id):
+                    return loaded
     raise StateError(f"no client's store has a run {run_id!r} that wrote to the CRM",
                      hint="suitepulse undo --list shows the runs; --client names the client")
 
@@ -75,8 +79,9 @@ def _owner(app: AppContext, run_id: str) -> LoadedConfig:
 def _list(app: AppContext, client: str | None, *, as_json: bool) -> None:
     rows = []
     for loaded in _clients(app, client):
-        audit = existing_audit_log(loaded)
-        rows += [(loaded.config.client, run) for run in (audit.runs() if audit else [])]
+        if has_store(loaded):
+            with Store.for_config(loaded.config) as store:
+                rows += [(loaded.config.client, run) for run in AuditLog(store.engine).runs()]
     if as_json:
         emit_json({"ok": True, "runs": [
             {"client": name, "run_id": run.run_id, "started": run.started.isoformat(),

@@ -13,38 +13,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    select,
-)
+from sqlalchemy import Engine, func, select
 
+from sync.store.schema import WRITES
 from sync.writeback.plan import RecordChange
 from sync.writeback.values import WireValue
 
-__all__ = ["WRITES", "AuditEntry", "AuditLog", "RunWrites", "new_run_id"]
-
-_METADATA = MetaData()
-
-WRITES = Table(
-    "writes",
-    _METADATA,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("run_id", String(36), nullable=False, index=True),
-    Column("module", String(100), nullable=False),
-    Column("record_id", String(64), nullable=False),
-    Column("field", String(200), nullable=False),
-    Column("old_value", Text),
-    Column("new_value", Text),
-    Column("written_at", DateTime(timezone=True), nullable=False),
-)
+__all__ = ["AuditEntry", "AuditLog", "RunWrites", "new_run_id"]
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -76,11 +51,10 @@ class RunWrites:
 
 
 class AuditLog:
-    """The ``writes`` table of a client's state store."""
+    """The ``writes`` table of a client's state store (``Store.engine``)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        _METADATA.create_all(engine, tables=[WRITES], checkfirst=True)
 
     def record(
         self, run_id: str, changes: Iterable[RecordChange], *, at: datetime | None = None
@@ -113,7 +87,7 @@ class AuditLog:
             .order_by(func.min(WRITES.c.written_at).desc(), WRITES.c.run_id.desc())
         )
         with self.engine.connect() as connection:
-            return [RunWrites(run_id, _aware(started), fields, records)
+            return [RunWrites(run_id, started, fields, records)
                     for run_id, started, fields, records in connection.execute(query)]
 
     def last_written(
@@ -155,10 +129,5 @@ def _entry(row: object) -> AuditEntry:
     return AuditEntry(
         run_id=values["run_id"], module=values["module"], record_id=values["record_id"],
         field=values["field"], old=json.loads(values["old_value"]),
-        new=json.loads(values["new_value"]), written_at=_aware(values["written_at"]),
+        new=json.loads(values["new_value"]), written_at=values["written_at"],
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

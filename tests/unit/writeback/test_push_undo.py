@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
 from sync.errors import StateError
 from sync.settings import FieldType
+from sync.store import Store
 from sync.writeback.audit import AuditLog
 from sync.writeback.destination import CRMDestination, Destination, DryRunDestination
 from sync.writeback.fieldspec import FieldSpec
@@ -20,8 +20,9 @@ from tests.unit.writeback.fake_crm import FakeCRM
 
 
 @pytest.fixture
-def audit(tmp_path: Path) -> AuditLog:
-    return AuditLog(create_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}"))
+def audit(tmp_path: Path) -> Iterator[AuditLog]:
+    with Store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        yield AuditLog(store.engine)
 
 
 @pytest.fixture
