@@ -10,6 +10,7 @@ from cli.commands import (
     config_cmd,
     fields_cmd,
     init_cmd,
+    push_cmd,
     schedule_cmd,
     status_cmd,
     sync_cmd,
@@ -30,3 +31,5 @@ def register_commands(group: click.Group) -> None:
     group.add_command(schedule_cmd.schedule)
     group.add_command(fields_cmd.fields)
     group.add_command(undo_cmd.undo)
+    group.add_command(push_cmd.push)
+    group.add_command(push_cmd.run)

@@ -29,7 +29,7 @@ def fields() -> None:
 
 def _mapped(app: AppContext, client: str) -> tuple[LoadedConfig, list[FieldSpec]]:
     loaded = app.load(client)
-    specs = specs_for(loaded)
+    specs = specs_for(loaded.config, loaded.path)
     if not specs:
         raise click.UsageError(f"{loaded.path}: writeback.fields maps no trait to a field")
     return loaded, specs

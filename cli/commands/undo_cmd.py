@@ -49,7 +49,8 @@ def undo(app: AppContext, run_id: str | None, client: str | None, list_runs: boo
         raise click.UsageError("name the RUN_ID to undo (suitepulse undo --list shows them)")
     loaded = app.load(client) if client else _owner(app, run_id)
     with Store.for_config(loaded.config) as store:
-        report = undo_client(loaded, run_id, store=store, dry_run=dry_run)
+        report = undo_client(loaded.config, run_id, store=store, dry_run=dry_run,
+                             path=loaded.path)
     render_report(report, as_json=as_json)
     raise click.exceptions.Exit(int(report_exit_code(report)))
 

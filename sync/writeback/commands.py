@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
 from sqlalchemy.engine import make_url
 
-from sync.config import LoadedConfig, store_url
+from sync.config import ClientConfig, LoadedConfig, store_url
 from sync.store import Store
 from sync.store.engine import sqlite_path
 from sync.store.runs import finish_run, start_run
@@ -36,16 +37,19 @@ def has_store(loaded: LoadedConfig) -> bool:
 
 
 def push_client(
-    loaded: LoadedConfig,
+    config: ClientConfig,
     traits: Mapping[str, Mapping[str, object]],
     *,
     store: Store,
     dry_run: bool = False,
+    path: Path | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> PushReport:
-    """Write the client's traits (record id -> trait -> value) to its mapped CRM fields."""
-    config = loaded.config
-    specs = specs_for(loaded)
+    """Write the client's traits (record id -> trait -> value) to its mapped CRM fields.
+
+    ``path`` is the client file, for pointing at the line of a bad mapping.
+    """
+    specs = specs_for(config, path)
     run_id = new_run_id()
     with open_crm(config, transport=transport) as crm:
         destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
@@ -58,20 +62,20 @@ def push_client(
 
 
 def undo_client(
-    loaded: LoadedConfig,
+    config: ClientConfig,
     run_id: str,
     *,
     store: Store,
     dry_run: bool = False,
+    path: Path | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> UndoReport:
     """Undo ``run_id`` of this client where its values are still in place."""
-    config = loaded.config
     new_id = new_run_id()
     with open_crm(config, transport=transport) as crm:
         destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
         return _recorded(store, new_id, "undo", dry_run, lambda: undo_run(
-            run_id, specs_for(loaded), client=crm, destination=destination,
+            run_id, specs_for(config, path), client=crm, destination=destination,
             audit=AuditLog(store.engine), new_run_id=new_id,
             preserve_date_modified=config.writeback.preserve_date_modified,
         ))

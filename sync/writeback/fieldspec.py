@@ -11,10 +11,11 @@ import difflib
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from enrichment.settings import EnrichmentSettings
-from sync.config import LoadedConfig
+from sync.config import ClientConfig
 from sync.config_source import read_source
 from sync.errors import ConfigError, ConfigProblem
 from sync.settings import FieldMapping, FieldType, WritebackSettings, WritePolicy
@@ -133,15 +134,16 @@ def resolve_specs(
     return specs
 
 
-def specs_for(loaded: LoadedConfig) -> list[FieldSpec]:
-    """The specs of a loaded client's mapping; problems point at the file and line."""
-    config = loaded.config
+def specs_for(config: ClientConfig, path: Path | None = None) -> list[FieldSpec]:
+    """The specs of a client's mapping; problems point at the file (``path``) and line."""
     try:
         return resolve_specs(config.writeback, traits=load_traits(config.enrichment),
                              customer_module=config.enrichment.customer_entity.value,
-                             file=loaded.path.name)
+                             file=path.name if path else f"{config.client}.yaml")
     except ConfigError as error:
-        source = read_source(loaded.path)
+        if path is None or not path.exists():
+            raise
+        source = read_source(path)
         raise ConfigError([
             ConfigProblem(p.file, source.line_of(("writeback", "fields", p.path.split(".")[2])),
                           p.path, p.message)
