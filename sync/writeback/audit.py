@@ -13,13 +13,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from sync.store.schema import WRITES
 from sync.writeback.plan import RecordChange
 from sync.writeback.values import WireValue
 
-__all__ = ["AuditEntry", "AuditLog", "RunWrites", "new_run_id"]
+__all__ = ["AuditEntry", "AuditLog", "RunWrites", "last_written", "new_run_id"]
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -94,19 +94,8 @@ class AuditLog:
         self, module: str, record_ids: Collection[str]
     ) -> dict[tuple[str, str], WireValue]:
         """The latest value we wrote to each field of these records: (record id, field) -> value."""
-        found: dict[tuple[str, str], WireValue] = {}
-        ids = list(record_ids)
         with self.engine.connect() as connection:
-            for start in range(0, len(ids), 500):
-                query = (
-                    select(WRITES.c.record_id, WRITES.c.field, WRITES.c.new_value)
-                    .where(WRITES.c.module == module,
-                           WRITES.c.record_id.in_(ids[start:start + 500]))
-                    .order_by(WRITES.c.seq)
-                )
-                for record_id, field, new_value in connection.execute(query):
-                    found[(record_id, field)] = json.loads(new_value)
-        return found
+            return last_written(connection, module, record_ids)
 
     def later_writes(self, entries: Sequence[AuditEntry]) -> dict[tuple[str, str, str], str]:
         """The newest later run that wrote each entry's field: (module, id, field) -> run id."""
@@ -131,3 +120,20 @@ def _entry(row: object) -> AuditEntry:
         field=values["field"], old=json.loads(values["old_value"]),
         new=json.loads(values["new_value"]), written_at=values["written_at"],
     )
+
+
+def last_written(
+    connection: Connection, module: str, record_ids: Collection[str]
+) -> dict[tuple[str, str], WireValue]:
+    """``AuditLog.last_written`` on an open connection (inside a sync's transaction)."""
+    found: dict[tuple[str, str], WireValue] = {}
+    ids = list(record_ids)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(WRITES.c.record_id, WRITES.c.field, WRITES.c.new_value)
+            .where(WRITES.c.module == module, WRITES.c.record_id.in_(ids[start:start + 500]))
+            .order_by(WRITES.c.seq)
+        )
+        for record_id, field, new_value in connection.execute(query):
+            found[(record_id, field)] = json.loads(new_value)
+    return found

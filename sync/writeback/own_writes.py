@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from sqlalchemy import Connection
+
+from sync.writeback.audit import last_written
 from sync.writeback.fieldspec import FieldSpec
 from sync.writeback.values import WireValue, comparable
 
-__all__ = ["BOOKKEEPING_FIELDS", "OwnWriteFilter", "changed_fields", "only_own_writes"]
+__all__ = [
+    "BOOKKEEPING_FIELDS",
+    "OwnWriteFilter",
+    "OwnWrites",
+    "changed_fields",
+    "only_own_writes",
+]
 
 BOOKKEEPING_FIELDS = frozenset({"date_modified", "modified_user_id", "modified_by_name"})
 
@@ -68,3 +77,27 @@ class OwnWriteFilter:
 
 def _blank(value: object) -> object:
     return None if value in ("", None) else value
+
+
+class OwnWrites:
+    """For a sync: which changed records of a page changed only by our writes."""
+
+    def __init__(self, specs: Sequence[FieldSpec]) -> None:
+        self.specs = list(specs)
+        self.modules = {spec.module for spec in specs}
+
+    def recognise(
+        self,
+        connection: Connection,
+        module: str,
+        changed: Sequence[tuple[str, Mapping[str, object], Mapping[str, object]]],
+    ) -> set[str]:
+        """Ids among ``changed`` (id, stored attributes, pulled attributes) that are ours."""
+        if module not in self.modules or not changed:
+            return set()
+        written = last_written(connection, module, [record_id for record_id, _, _ in changed])
+        if not written:
+            return set()
+        own = OwnWriteFilter(module, self.specs, written)
+        return {record_id for record_id, before, after in changed
+                if own.is_own_write(record_id, before, after)}
