@@ -17,6 +17,9 @@ _USER_NAME_FIELDS = {
     "assigned_user_name": "assigned_user_id",
 }
 
+#: Flags of the primary e-mail address: "0" when a record has none.
+_EMAIL_FLAGS = frozenset({"email_opt_out", "invalid_email"})
+
 
 class RecordRenderer:
     """Renders rows of one store; ``user_names`` maps user ids to full names."""
@@ -91,7 +94,10 @@ class RecordRenderer:
                relate: dict[str, dict[str, str]]) -> Any:
         meta = module.fields[name]
         if field_is_stored(name, meta):
-            return format_value(row.get(name), meta)
+            value = row.get(name)
+            if value is None and name in _EMAIL_FLAGS:
+                return "0"
+            return format_value(value, meta)
         if name in relate:
             return encode_html(relate[name].get(row["id"], ""))
         if name in _USER_NAME_FIELDS:
