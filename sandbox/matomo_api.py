@@ -28,8 +28,9 @@ def _epoch(stamp: str) -> int:
     return int(datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp())
 
 
-def _visit(row: tuple[Any, ...], site_id: int) -> dict[str, Any]:
-    visit_id, _contact, user_id, visitor, started, duration, pages, referrer = row
+def _visit(row: tuple[Any, ...], site_id: int, by_email: bool) -> dict[str, Any]:
+    visit_id, contact_id, email, visitor, started, duration, pages, referrer = row
+    user_id = email if by_email else (contact_id if email else None)
     start = _epoch(started)
     urls = json.loads(pages)
     step = max(duration // max(len(urls), 1), 1)
@@ -87,5 +88,6 @@ async def matomo(request: Request, state: SandboxState) -> Response:
         "SELECT id, contact_id, user_id, visitor_id, started_at, duration_s, pages, "
         f"referrer_type FROM sandbox_web_visits WHERE {where} "
         f"ORDER BY started_at {order}, id {order}{limit_sql}", args)
-    return Response(json.dumps([_visit(r, site_id) for r in rows]),
+    return Response(json.dumps([_visit(r, site_id, state.settings.matomo_user_id_is_email)
+                                for r in rows]),
                     media_type="application/json")

@@ -20,7 +20,7 @@ from sandbox.app import create_app, sandbox_state
 from sandbox.custom_fields import declare_custom_field
 from sandbox.settings import FaultSettings, SandboxSettings
 
-__all__ = ["RunningSandbox", "running_sandbox"]
+__all__ = ["RunningSandbox", "connection_info", "free_port", "running_sandbox"]
 
 
 @dataclass
@@ -86,7 +86,28 @@ class RunningSandbox:
         declare_custom_field(sandbox_state(self.app), module, name, type_, **options)
 
 
-def _free_port(host: str) -> int:
+def connection_info(settings: SandboxSettings, base_url: str) -> dict[str, Any]:
+    """What a user needs to connect: URLs and the sandbox's (synthetic) credentials."""
+    return {
+        "base_url": base_url,
+        "api_layout": "8.x" if settings.layout == "8" else "7.x",
+        "token_url": f"{base_url}{'/legacy' if settings.layout == '8' else ''}/Api/access_token",
+        "client_credentials": {"client_id": settings.client_id,
+                               "client_secret": settings.client_secret.get_secret_value()},
+        "password_grant": {"client_id": settings.password_client_id,
+                           "client_secret": settings.password_client_secret.get_secret_value(),
+                           "username": settings.username,
+                           "password": settings.password.get_secret_value()},
+        "mailchimp": {"base_url": f"{base_url}/mailchimp/3.0",
+                      "api_key": settings.mailchimp_api_key.get_secret_value(),
+                      "audience_id": settings.mailchimp_list_id},
+        "matomo": {"base_url": f"{base_url}/matomo", "site_id": settings.matomo_site_id,
+                   "token_auth": settings.matomo_token.get_secret_value()},
+    }
+
+
+def free_port(host: str) -> int:
+    """A port that is free on ``host`` now."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
@@ -103,7 +124,7 @@ def running_sandbox(customers: int = 500, seed: int = 1, port: int = 0,
         "anchor": anchor, "faults": faults or FaultSettings(),
     })
     app = create_app(settings)
-    port = port or _free_port(host)
+    port = port or free_port(host)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False)
     server = uvicorn.Server(config)
