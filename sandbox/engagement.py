@@ -11,9 +11,9 @@ import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
+from sandbox.day_clock import DayClock
 from sandbox.storage import Store
 
 __all__ = ["Engagement", "generate_engagement"]
@@ -45,11 +45,9 @@ def _fade(day: float, dropped: float | None) -> float:
 
 
 def generate_engagement(store: Store, rng: random.Random, people: Sequence[Person],
-                        origin: datetime, end: float, new_id: Callable[[], str]) -> Engagement:
+                        clock: DayClock, end: float, new_id: Callable[[], str]) -> Engagement:
     """Fill the campaign, e-mail and web visit tables."""
-
-    def stamp(day: float) -> str:
-        return (origin + timedelta(days=day)).strftime("%Y-%m-%d %H:%M:%S")
+    stamp = clock.stamp
 
     campaigns = [(new_id(), f"Newsletter {stamp(end - 30 * (n + 1))[:7]}", end - 30 * (n + 1)
                   + 0.4) for n in reversed(range(_CAMPAIGNS))]

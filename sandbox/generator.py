@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sandbox.day_clock import DayClock
 from sandbox.engagement import Engagement, generate_engagement
 from sandbox.name_pools import NamePools, ascii_slug
 from sandbox.purchase_process import ProcessParameters, simulate_customer
@@ -66,17 +67,14 @@ class _Ids:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-class _Clock:
+class _Clock(DayClock):
     def __init__(self, anchor: date) -> None:
-        self.origin = datetime(anchor.year, anchor.month, anchor.day, tzinfo=UTC) - timedelta(
-            days=_HISTORY_DAYS)
+        start = datetime(anchor.year, anchor.month, anchor.day, tzinfo=UTC)
+        super().__init__(start - timedelta(days=_HISTORY_DAYS))
         self.end = float(_HISTORY_DAYS)
 
-    def stamp(self, day: float) -> str:
-        return (self.origin + timedelta(days=day)).strftime("%Y-%m-%d %H:%M:%S")
-
     def day(self, day: float) -> str:
-        return (self.origin + timedelta(days=day)).strftime("%Y-%m-%d")
+        return self.date(day)
 
 
 class _Writer:
@@ -119,7 +117,7 @@ def _person(rng: random.Random, pools: NamePools, clock: _Clock, ids: _Ids,
     last = rng.choice(pools.last_names[locale])
     city, postcode, country = rng.choice(pools.cities[locale])
     entered = rng.uniform(0, clock.end - 1)
-    birth = clock.origin.date() + timedelta(days=_HISTORY_DAYS - rng.randint(18 * 365, 80 * 365))
+    birth = clock.date(_HISTORY_DAYS - rng.randint(18 * 365, 80 * 365))
     domain = rng.choice(["example.com", "example.org", "example.net", "mail.example.com"])
     return {
         "id": ids.new(), "first_name": first, "last_name": last,
@@ -131,7 +129,7 @@ def _person(rng: random.Random, pools: NamePools, clock: _Clock, ids: _Ids,
         "email_opt_out": 1 if rng.random() < 0.05 else 0, "invalid_email": 0,
         "primary_address_street": rng.choice(pools.streets[locale]),
         "primary_address_city": city, "primary_address_postalcode": postcode,
-        "primary_address_country": country, "birthdate": birth.isoformat(),
+        "primary_address_country": country, "birthdate": birth,
         "lead_source": rng.choice(_LEAD_SOURCES),
         "date_entered": clock.stamp(entered), "date_modified": clock.stamp(entered),
         "_entered": entered,
@@ -289,7 +287,7 @@ def generate(store: Store, *, customers: int, seed: int, anchor: date,
         _lead(rng, pools, clock, ids, writer, index)
     counts = writer.flush()
     engagement: Engagement = generate_engagement(store, random.Random(seed + 13), people,
-                                                 clock.origin, clock.end, ids.new)
+                                                 clock, clock.end, ids.new)
     counts.update(engagement.counts)
     store.set_info("seed", str(seed))
     store.set_info("anchor", anchor.isoformat())

@@ -28,8 +28,16 @@ _VND = "application/vnd.api+json"
 _JSON = "application/json"
 
 
+#: Lists longer than this are sent as compact JSON: Python's pretty printer is several times
+#: slower than its C encoder, and bulk reads are what the sandbox must do fast.
+PRETTY_MAX_ITEMS = 100
+
+
 def json_text(body: Any) -> str:
     """Pretty JSON with raw slashes and unicode, like PHP's JSON_PRETTY_PRINT flags."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, list) and len(data) > PRETTY_MAX_ITEMS:
+        return json.dumps(body, ensure_ascii=False)
     return json.dumps(body, indent=4, ensure_ascii=False)
 
 

@@ -99,10 +99,14 @@ class Store:
                 self._db.execute(
                     f"ALTER TABLE {_q(module.table)} ADD COLUMN {_q(name)} {affinity}"
                 )
+        # Small covering indexes, so paging in id order (the default) and date_modified
+        # windows walk an index instead of the wide rows.
+        self._db.execute(f"CREATE INDEX IF NOT EXISTS {_q(module.table + '_live')} "
+                         f"ON {_q(module.table)} (deleted, id)")
         if "date_modified" in module.fields:
             self._db.execute(
                 f"CREATE INDEX IF NOT EXISTS {_q(module.table + '_dm')} "
-                f"ON {_q(module.table)} (date_modified, id)"
+                f"ON {_q(module.table)} (deleted, date_modified, id)"
             )
 
     def add_custom_field(self, module: str, name: str, meta: dict[str, Any]) -> None:
