@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["AuthError", "ConnectorError", "FatalAPIError", "RecordError", "RetriableError"]
 
 
@@ -15,7 +17,8 @@ class ConnectorError(Exception):
     ``system`` names the system (``suitecrm``, ``imap``...), ``status`` is the HTTP status
     where there was one, ``url`` is the request URL without credentials, ``reason`` says what
     went wrong, ``detail`` is the server's own message (already redacted) and ``hint`` says
-    what to do about it. None of them ever carries a secret.
+    what to do about it. ``module`` and ``record_id`` say which records were concerned, where
+    known. None of them ever carries a secret.
     """
 
     def __init__(
@@ -27,6 +30,8 @@ class ConnectorError(Exception):
         url: str | None = None,
         detail: str | None = None,
         hint: str | None = None,
+        module: str | None = None,
+        record_id: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -35,6 +40,8 @@ class ConnectorError(Exception):
         self.url = url
         self.detail = detail
         self.hint = hint
+        self.module = module
+        self.record_id = record_id
 
     def __str__(self) -> str:
         where = self.system
@@ -42,6 +49,8 @@ class ConnectorError(Exception):
             where += f" HTTP {self.status}"
         if self.url:
             where += f" {self.url}"
+        if self.module:
+            where += f" [{self.module}" + (f" {self.record_id}]" if self.record_id else "]")
         text = f"{where}: {self.reason}"
         if self.detail and self.detail not in self.reason:
             text += f": {self.detail}"
@@ -60,7 +69,9 @@ class RetriableError(ConnectorError):
     ``retry_after`` is the delay in seconds the server asked for, where it gave one.
     """
 
-    retry_after: float | None = None
+    def __init__(self, reason: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(reason, **kwargs)
+        self.retry_after = retry_after
 
 
 class FatalAPIError(ConnectorError):
@@ -72,6 +83,3 @@ class RecordError(ConnectorError):
 
     ``module`` and ``record_id`` say which record, where known.
     """
-
-    module: str | None = None
-    record_id: str | None = None

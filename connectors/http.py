@@ -7,21 +7,24 @@ backoff, jitter and Retry-After, and redacts secrets from URLs and texts.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 from tenacity import (
+    AsyncRetrying,
     RetryCallState,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from connectors.errors import AuthError, ConnectorError, FatalAPIError, RetriableError
@@ -37,6 +40,7 @@ __all__ = [
     "redact_text",
     "redact_url",
     "retrying",
+    "retrying_async",
 ]
 
 log = logging.getLogger(__name__)
@@ -55,7 +59,6 @@ _SECRET_PARAMS = frozenset(
     }
 )
 _REDACTED = "***"
-T = TypeVar("T")
 
 
 def _timeout(settings: HttpSettings) -> httpx.Timeout:
@@ -152,35 +155,45 @@ def error_for_status(
     detail: str | None = None,
     retry_after: str | None = None,
     hint: str | None = None,
+    module: str | None = None,
+    record_id: str | None = None,
+    auth_request: bool = False,
 ) -> ConnectorError:
-    """The error class for an unsuccessful HTTP status: the one mapping of statuses to errors."""
-    safe_url = redact_url(url)
+    """The error class for an unsuccessful HTTP status: the one mapping of statuses to errors.
+
+    429 and 502-504 are ``RetriableError``; 401 is ``AuthError``; anything else is
+    ``FatalAPIError``. With ``auth_request`` (a token request), every status that is not
+    retriable is an ``AuthError``: the credentials or the OAuth2 client were refused.
+    """
+    where: dict[str, Any] = {
+        "system": system,
+        "status": status,
+        "url": redact_url(url),
+        "detail": detail,
+        "hint": hint,
+        "module": module,
+        "record_id": record_id,
+    }
     if status in RETRIABLE_STATUSES:
-        error: ConnectorError = RetriableError(
+        return RetriableError(
             "rate limited" if status == 429 else "server temporarily unavailable",
-            system=system,
-            status=status,
-            url=safe_url,
-            detail=detail,
-            hint=hint,
+            retry_after=parse_retry_after(retry_after),
+            **where,
         )
-        error.retry_after = parse_retry_after(retry_after)  # type: ignore[attr-defined]
-        return error
+    if auth_request:
+        return AuthError("token request refused", **where)
     if status == 401:
-        return AuthError(
-            "not authorised", system=system, status=status, url=safe_url, detail=detail, hint=hint
-        )
-    return FatalAPIError(
-        "request refused" if status < 500 else "server error",
-        system=system,
-        status=status,
-        url=safe_url,
-        detail=detail,
-        hint=hint,
-    )
+        return AuthError("not authorised", **where)
+    return FatalAPIError("request refused" if status < 500 else "server error", **where)
 
 
-def error_for_transport(exc: httpx.TransportError, *, system: str) -> RetriableError:
+def error_for_transport(
+    exc: httpx.TransportError,
+    *,
+    system: str,
+    module: str | None = None,
+    record_id: str | None = None,
+) -> RetriableError:
     """Turn a timeout or connection failure into a ``RetriableError``."""
     try:
         url = redact_url(exc.request.url)
@@ -192,11 +205,14 @@ def error_for_transport(exc: httpx.TransportError, *, system: str) -> RetriableE
         system=system,
         url=url,
         hint="check that the server is reachable; the request is retried",
+        module=module,
+        record_id=record_id,
     )
 
 
 def _wait(settings: HttpSettings) -> Callable[[RetryCallState], float]:
-    backoff = wait_exponential_jitter(initial=settings.backoff_initial, max=settings.backoff_max)
+    exponential = wait_exponential(multiplier=settings.backoff_initial, max=settings.backoff_max)
+    backoff = exponential + wait_random(0, settings.backoff_initial)  # jitter
 
     def wait(state: RetryCallState) -> float:
         delay = backoff(state)
@@ -214,15 +230,25 @@ def _log_retry(state: RetryCallState) -> None:
     log.warning("retrying after attempt %d: %s", state.attempt_number, error)
 
 
+def _policy(settings: HttpSettings) -> dict[str, Any]:
+    return {
+        "retry": retry_if_exception_type(RetriableError),
+        "stop": stop_after_attempt(settings.max_retries + 1),
+        "wait": _wait(settings),
+        "before_sleep": _log_retry,
+        "reraise": True,
+    }
+
+
 def retrying(
     settings: HttpSettings, *, sleep: Callable[[float], None] = time.sleep
 ) -> Retrying:
     """A tenacity policy that retries ``RetriableError`` only, as the settings say."""
-    return Retrying(
-        retry=retry_if_exception_type(RetriableError),
-        stop=stop_after_attempt(settings.max_retries + 1),
-        wait=_wait(settings),
-        sleep=sleep,
-        before_sleep=_log_retry,
-        reraise=True,
-    )
+    return Retrying(sleep=sleep, **_policy(settings))
+
+
+def retrying_async(
+    settings: HttpSettings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> AsyncRetrying:
+    """The policy of ``retrying`` for coroutines (awaits ``sleep`` between attempts)."""
+    return AsyncRetrying(sleep=sleep, **_policy(settings))

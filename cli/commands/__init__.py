@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import config_cmd, init_cmd, sandbox_cmd
+from cli.commands import check_cmd, config_cmd, init_cmd, sandbox_cmd
 
 __all__ = ["register_commands"]
 
@@ -13,4 +13,5 @@ def register_commands(group: click.Group) -> None:
     """Add every command to the ``suitepulse`` group."""
     group.add_command(init_cmd.init)
     group.add_command(config_cmd.config)
+    group.add_command(check_cmd.check)
     group.add_command(sandbox_cmd.sandbox)

@@ -1,0 +1,72 @@
+"""``suitepulse check``: can SuitePulse reach the client's SuiteCRM, and has it what we need?"""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from cli.context import AppContext, pass_app
+from cli.exit_codes import ExitCode
+from cli.options import client_argument, json_option
+from cli.output import emit_json, out_console
+from sync.crm_check import CheckReport, check_client
+
+__all__ = ["check"]
+
+
+def _document(report: CheckReport) -> dict[str, object]:
+    return {
+        "ok": report.ok,
+        "client": report.client,
+        "base_url": report.base_url,
+        "api_prefix": report.api_prefix,
+        "acting_user_id": report.acting_user_id,
+        "requirements": [
+            {"name": r.name, "module": r.module, "field": r.field, "needed_by": r.needed_by,
+             "found": r.found}
+            for r in report.requirements
+        ],
+        "missing": [r.name for r in report.missing],
+    }
+
+
+def _print(report: CheckReport) -> None:
+    out_console.print(f"{escape(report.client)}: connected to {escape(report.base_url)}"
+                      f"{escape(report.api_prefix or '')} as user id "
+                      f"{escape(report.acting_user_id or '?')}", highlight=False)
+    table = Table("needed", "by", "found")
+    for requirement in report.requirements:
+        table.add_row(escape(requirement.name), escape(requirement.needed_by),
+                      "[green]yes[/]" if requirement.found else "[red]MISSING[/]")
+    out_console.print(table)
+    if report.ok:
+        out_console.print("[green]everything the config needs is there[/]")
+    else:
+        out_console.print(f"[red]{len(report.missing)} missing:[/] "
+                          + escape(", ".join(r.name for r in report.missing)), highlight=False)
+
+
+@click.command()
+@client_argument
+@json_option
+@pass_app
+def check(app: AppContext, client: str, as_json: bool) -> None:
+    """Connect to the client's SuiteCRM and report the modules and fields it lacks.
+
+    Authenticates with the configured OAuth2 grant, detects the API layout when it is
+    auto, and looks up every module and field named by sync.modules,
+    enrichment.purchases and writeback.fields. Exit 0 when all are there, 1 otherwise.
+
+    \b
+    Examples:
+      suitepulse check acme
+      suitepulse check acme --json
+    """
+    loaded = app.load(client)
+    report = check_client(loaded.config)
+    if as_json:
+        emit_json(_document(report))
+    else:
+        _print(report)
+    click.get_current_context().exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))

@@ -1,0 +1,101 @@
+"""What a client's config needs from its SuiteCRM, and whether the instance has it.
+
+Used by ``suitepulse check``: connect, authenticate, list the modules and fields that
+``sync.modules``, ``enrichment.purchases`` and ``writeback.fields`` name, report what is
+missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from connectors.errors import FatalAPIError
+from connectors.suitecrm import SuiteCRMClient
+from sync.config import ClientConfig
+
+__all__ = ["CheckReport", "Requirement", "check_client", "requirements"]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One module (``field`` None) or field the config needs, and the config key that does."""
+
+    module: str
+    field: str | None
+    needed_by: str
+    found: bool = False
+
+    @property
+    def name(self) -> str:
+        """``Module`` or ``Module.field``."""
+        return self.module if self.field is None else f"{self.module}.{self.field}"
+
+
+@dataclass
+class CheckReport:
+    """The result of checking one client against its SuiteCRM."""
+
+    client: str
+    base_url: str
+    api_prefix: str | None
+    acting_user_id: str | None
+    requirements: list[Requirement] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Requirement]:
+        """What the config needs and the instance lacks."""
+        return [r for r in self.requirements if not r.found]
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing is missing."""
+        return not self.missing
+
+
+def requirements(config: ClientConfig) -> list[Requirement]:
+    """The modules and fields ``config`` uses, in config order, each once."""
+    wanted: dict[tuple[str, str | None], str] = {}
+
+    def need(module: str, name: str | None, by: str) -> None:
+        wanted.setdefault((module, None), by)
+        if name:
+            wanted.setdefault((module, name), by)
+
+    for module in config.sync.modules:
+        need(module, None, "sync.modules")
+    purchases = config.enrichment.purchases
+    need(config.enrichment.customer_entity.value, None, "enrichment.customer_entity")
+    for key in ("amount_field", "date_field", "status_field", "currency_field",
+                "customer_field"):
+        need(purchases.module, getattr(purchases, key), f"enrichment.purchases.{key}")
+    for trait, mapping in config.writeback.fields.items():
+        need(mapping.module, mapping.field_name, f"writeback.fields.{trait}")
+    return [Requirement(module, name, by) for (module, name), by in wanted.items()]
+
+
+def check_client(
+    config: ClientConfig, *, transport: httpx.BaseTransport | None = None
+) -> CheckReport:
+    """Authenticate against the client's SuiteCRM and look up everything the config needs."""
+    with SuiteCRMClient(config.suitecrm, transport=transport) as client:
+        client.authenticate()
+        modules = set(client.modules())
+        fields: dict[str, set[str]] = {}
+        checked = []
+        for requirement in requirements(config):
+            module = requirement.module
+            if requirement.field is None:
+                found = module in modules
+            else:
+                if module not in fields:
+                    try:
+                        fields[module] = set(client.fields(module)) if module in modules else set()
+                    except FatalAPIError:
+                        fields[module] = set()
+                found = requirement.field in fields[module]
+            checked.append(Requirement(module, requirement.field, requirement.needed_by, found))
+        user = client.current_user()
+        return CheckReport(config.client, str(config.suitecrm.base_url), client.api_prefix,
+                           user.id, checked)

@@ -1,0 +1,75 @@
+"""What the report shows, as plain data; gathered from the store, rendered by ``page``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["Band", "Movement", "ReportData", "RunRow", "SegmentRow", "StageCount"]
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One named segment: how many customers, what they spent and are predicted to spend."""
+
+    name: str
+    customers: int
+    historical_value: float
+    predicted_value: float
+
+
+@dataclass(frozen=True)
+class StageCount:
+    """Customers in one lifecycle stage."""
+
+    stage: str
+    customers: int
+
+
+@dataclass(frozen=True)
+class Band:
+    """A labelled count: one bar of a distribution (value decile, churn-risk band)."""
+
+    label: str
+    customers: int
+    value: float = 0.0
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Customers who moved from one lifecycle stage to another in the recent window."""
+
+    from_stage: str
+    to_stage: str
+    customers: int
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run of sync, enrichment or push."""
+
+    run_id: str
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    records: int
+    writes: int
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything on one client's report."""
+
+    client: str
+    generated_at: datetime
+    customers: int
+    currency: str = ""
+    segments: list[SegmentRow] = field(default_factory=list)
+    lifecycle: list[StageCount] = field(default_factory=list)
+    value_deciles: list[Band] = field(default_factory=list)
+    churn_bands: list[Band] = field(default_factory=list)
+    at_risk_customers: int = 0
+    movements: list[Movement] = field(default_factory=list)
+    movement_days: int = 30
+    runs: list[RunRow] = field(default_factory=list)

@@ -1,0 +1,142 @@
+"""The report page: one self-contained HTML file with inline SVG charts and print styles."""
+
+from __future__ import annotations
+
+from html import escape
+
+from sync.report.charts import (
+    PALETTE,
+    Bar,
+    column_chart,
+    funnel_chart,
+    horizontal_bars,
+    number,
+)
+from sync.report.model import ReportData
+
+__all__ = ["CHART_IDS", "render_report"]
+
+CHART_IDS = ("segments", "lifecycle", "value", "churn", "movements", "runs")
+_FUNNEL = ("reach", "engagement", "purchase", "retention", "loyalty")
+_STAGE_COLORS = {"reach": "#93c5fd", "engagement": "#60a5fa", "purchase": "#3b82f6",
+                 "retention": "#2563eb", "loyalty": "#1d4ed8", "decline": "#f59e0b",
+                 "lapsed": "#dc2626"}
+_RISK_COLORS = ("#059669", "#65a30d", "#ca8a04", "#ea580c", "#dc2626")
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#111827;margin:0;
+background:#f3f4f6}
+main{max-width:820px;margin:0 auto;padding:24px}
+header h1{margin:0 0 4px;font-size:26px}
+header p{margin:0;color:#4b5563}
+.kpis{display:flex;gap:12px;margin:18px 0;flex-wrap:wrap}
+.kpi{background:#fff;border-radius:8px;padding:12px 16px;flex:1;min-width:150px;
+box-shadow:0 1px 2px rgba(0,0,0,.06)}
+.kpi b{display:block;font-size:22px}
+.kpi span{color:#6b7280;font-size:13px}
+section{background:#fff;border-radius:8px;padding:16px 20px;margin:14px 0;
+box-shadow:0 1px 2px rgba(0,0,0,.06);break-inside:avoid}
+section h2{margin:0 0 4px;font-size:18px}
+section p.note{margin:0 0 10px;color:#6b7280;font-size:13px}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e7eb}
+td.num,th.num{text-align:right}
+@media print{body{background:#fff}main{padding:0}section,.kpi{box-shadow:none;
+border:1px solid #d1d5db}}
+"""
+
+
+def _money(data: ReportData, value: float) -> str:
+    text = number(value)
+    return f"{text} {data.currency}".strip()
+
+
+def _section(chart_id: str, title: str, note: str, body: str) -> str:
+    return (f'<section id="{chart_id}"><h2>{escape(title)}</h2>'
+            f'<p class="note">{escape(note)}</p>{body}</section>')
+
+
+def _segments(data: ReportData) -> str:
+    rows = sorted(data.segments, key=lambda s: s.customers, reverse=True)
+    bars = [Bar(s.name, s.customers,
+                f"{number(s.customers)} · {_money(data, s.historical_value)} spent · "
+                f"{_money(data, s.predicted_value)} predicted", PALETTE[i % len(PALETTE)])
+            for i, s in enumerate(rows)]
+    return _section("segments", "Segments", "Customers per RFM segment, with what they spent "
+                    "and what they are predicted to spend.",
+                    horizontal_bars(bars, title="Customers per segment", width=760))
+
+
+def _lifecycle(data: ReportData) -> str:
+    counts = {s.stage: s.customers for s in data.lifecycle}
+    order = [*_FUNNEL, *sorted(set(counts) - set(_FUNNEL))]
+    bars = [Bar(stage, counts.get(stage, 0), number(counts.get(stage, 0)),
+                _STAGE_COLORS.get(stage, PALETTE[9])) for stage in order if stage in counts
+            or stage in _FUNNEL]
+    funnel = funnel_chart([b for b in bars if b.label in _FUNNEL], title="Lifecycle funnel")
+    outside = [b for b in bars if b.label not in _FUNNEL]
+    extra = horizontal_bars(outside, title="Declining and lapsed customers") if outside else ""
+    return _section("lifecycle", "Lifecycle", "From first reach to loyalty; below, the "
+                    "customers slipping away.", funnel + extra)
+
+
+def _value(data: ReportData) -> str:
+    bars = [Bar(b.label, b.value, _money(data, b.value), PALETTE[0]) for b in data.value_deciles]
+    return _section("value", "Customer value by decile", "Predicted value per customer "
+                    "decile (1 = lowest tenth): most value sits in the top deciles.",
+                    column_chart(bars, title="Predicted value per decile"))
+
+
+def _churn(data: ReportData) -> str:
+    last = max(len(data.churn_bands) - 1, 1)
+    bars = [Bar(b.label, b.customers, f"{number(b.customers)} · {_money(data, b.value)}",
+                _RISK_COLORS[round(i * (len(_RISK_COLORS) - 1) / last)])
+            for i, b in enumerate(data.churn_bands)]
+    chart = horizontal_bars(bars, title="Churn risk bands")
+    return _section("churn", "Churn risk", "Customers per churn-risk band (lowest risk first), "
+                    "and the predicted value at stake in each.", chart)
+
+
+def _movements(data: ReportData) -> str:
+    rows = sorted(data.movements, key=lambda m: m.customers, reverse=True)[:12]
+    bars = [Bar(f"{m.from_stage or 'new'} → {m.to_stage}", m.customers, number(m.customers),
+                _STAGE_COLORS.get(m.to_stage, PALETTE[9])) for m in rows]
+    return _section("movements", "Recent stage movements",
+                    f"Customers who changed lifecycle stage in the last {data.movement_days} "
+                    "days.", horizontal_bars(bars, title="Stage movements", label_width=230))
+
+
+def _runs(data: ReportData) -> str:
+    if not data.runs:
+        return _section("runs", "Last runs", "Sync, enrichment and push runs.",
+                        '<p class="note">No runs yet.</p>')
+    rows = "".join(
+        f"<tr><td>{escape(r.run_id)}</td><td>{escape(r.kind)}</td>"
+        f"<td>{r.started_at:%Y-%m-%d %H:%M} UTC</td><td>{escape(r.outcome)}</td>"
+        f'<td class="num">{number(r.records)}</td><td class="num">{number(r.writes)}</td></tr>'
+        for r in data.runs
+    )
+    table = ("<table><thead><tr><th>run</th><th>kind</th><th>started</th><th>outcome</th>"
+             '<th class="num">records</th><th class="num">writes</th></tr></thead>'
+             f"<tbody>{rows}</tbody></table>")
+    return _section("runs", "Last runs", "Sync, enrichment and push runs, newest first.", table)
+
+
+def render_report(data: ReportData) -> str:
+    """The whole report as one HTML document that needs no network to open."""
+    predicted = sum(s.predicted_value for s in data.segments)
+    kpis = (
+        f'<div class="kpi"><b>{number(data.customers)}</b><span>customers</span></div>'
+        f'<div class="kpi"><b>{_money(data, predicted)}</b><span>predicted value</span></div>'
+        f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
+        "<span>at high churn risk</span></div>"
+    )
+    body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn, _movements,
+                                           _runs))
+    return (
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>SuitePulse report: {escape(data.client)}</title><style>{_STYLE}</style>"
+        f"</head><body><main><header><h1>SuitePulse report: {escape(data.client)}</h1>"
+        f"<p>Generated {data.generated_at:%Y-%m-%d %H:%M} UTC</p></header>"
+        f'<div class="kpis">{kpis}</div>{body}</main></body></html>\n'
+    )
