@@ -7,7 +7,7 @@ Prints the generation time, the listing time and records per second. The data ar
 into a SQLite file first; then the server runs as ``suitepulse sandbox serve`` in its own
 process (``--same-process``: ``running_sandbox`` in a thread of this process, sharing the GIL
 with the client, as the e2e tests do). The listing uses sparse fields and page[number] paging,
-as a sync does, through plain httpx until the SuiteCRM connector is on this branch.
+as a sync does, through ``connectors.suitecrm.SuiteCRMClient``.
 """
 
 from __future__ import annotations
@@ -23,32 +23,23 @@ from pathlib import Path
 
 import httpx
 
+from connectors.suitecrm import ApiLayout, SuiteCRMClient, SuiteCRMSettings
 from sandbox import SandboxSettings, create_app, sandbox_state
 from sandbox.server import free_port, running_sandbox
 
-FIELDS = ("first_name,last_name,email1,birthdate,primary_address_city,primary_address_country,"
-          "lead_source,date_modified,account_id")
+FIELDS = ["first_name", "last_name", "email1", "birthdate", "primary_address_city",
+          "primary_address_country", "lead_source", "date_modified", "account_id"]
 
 
 def list_all(base_url: str, settings: SandboxSettings, page_size: int) -> int:
-    """Every contact, page by page; returns how many distinct ids came back."""
+    """Every contact through SuiteCRMClient; returns how many distinct ids came back."""
+    connector = SuiteCRMSettings(
+        base_url=base_url, api_layout=ApiLayout.V7, client_id=settings.client_id,
+        client_secret=settings.client_secret, page_size=page_size)
     seen: set[str] = set()
-    with httpx.Client(base_url=base_url, timeout=120) as client:
-        token = client.post("/Api/access_token", data={
-            "grant_type": "client_credentials", "client_id": settings.client_id,
-            "client_secret": settings.client_secret.get_secret_value()}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.api+json"}
-        number = 1
-        while True:
-            response = client.get("/Api/V8/module/Contacts", headers=headers, params={
-                "page[size]": str(page_size), "page[number]": str(number),
-                "fields[Contacts]": FIELDS})
-            response.raise_for_status()
-            data = response.json()["data"]
-            if not data:
-                break
-            seen.update(item["id"] for item in data)
-            number += 1
+    with SuiteCRMClient(connector) as client:
+        for page in client.iter_pages("Contacts", fields=FIELDS):
+            seen.update(record.id for record in page)
     return len(seen)
 
 
@@ -101,8 +92,9 @@ def main() -> None:
                 count = list_all(base_url, settings, args.page_size)
         seconds = time.perf_counter() - started
     where = "same process" if args.same_process else "server in its own process"
-    print(f"listing ({where}): {count} contacts, page size {args.page_size}, sparse fields, "
-          f"in {seconds:.1f} s = {count / seconds:,.0f} records/s")
+    print(f"listing through SuiteCRMClient ({where}): {count} contacts, "
+          f"page size {args.page_size}, sparse fields, in {seconds:.1f} s = "
+          f"{count / seconds:,.0f} records/s")
 
 
 if __name__ == "__main__":
