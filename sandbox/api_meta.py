@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from typing import Any
@@ -74,16 +75,31 @@ async def logout(ctx: RequestContext) -> Response:
     return v8_response({"meta": {"message": "You have been successfully logged out"}, "data": []})
 
 
+def _basic_credentials(request: Request) -> dict[str, str]:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        client_id, _, secret = base64.b64decode(value).decode().partition(":")
+    except ValueError:
+        return {}
+    return {"client_id": client_id, "client_secret": secret}
+
+
 async def _token_params(request: Request) -> dict[str, Any]:
+    """Token request fields from the body; client credentials may come as HTTP Basic."""
     raw = await request.body()
     content_type = request.headers.get("content-type", "")
+    params: dict[str, Any] = {}
     if "json" in content_type:
         try:
             parsed = json.loads(raw or b"null")
         except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+            parsed = None
+        params = parsed if isinstance(parsed, dict) else {}
+    else:
+        params = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    return {**_basic_credentials(request), **{k: v for k, v in params.items() if v != ""}}
 
 
 async def token_endpoint(request: Request, state: SandboxState) -> Response:

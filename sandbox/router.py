@@ -83,6 +83,8 @@ async def dispatch(request: Request, state: SandboxState, sub_path: str) -> Resp
     """Answer one request below an API prefix (``sub_path`` starts with '/')."""
     method = request.method.upper()
     if sub_path == "/access_token":
+        if method == "OPTIONS":
+            return Response("Allowed methods: POST", media_type="text/plain")
         if method != "POST":
             return not_allowed(["POST"])
         return await api_meta.token_endpoint(request, state)
@@ -95,6 +97,8 @@ async def dispatch(request: Request, state: SandboxState, sub_path: str) -> Resp
             allowed.append(route.method)
             continue
         return await _run(route, match, request, state, sub_path)
+    if allowed and method == "OPTIONS":
+        return Response(f"Allowed methods: {', '.join(allowed)}", media_type="text/plain")
     if allowed:
         return not_allowed(allowed)
     return not_found()

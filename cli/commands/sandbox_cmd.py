@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import click
@@ -64,7 +65,11 @@ def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None,
                                layout="8" if layout == "8" else "7", faults=faults)
     err_console.print(f"preparing the sandbox ({customers} customers, seed {seed})...",
                       highlight=False)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except (sqlite3.DatabaseError, OSError) as error:
+        raise click.BadParameter(f"cannot use {db_path} as the sandbox database: {error}",
+                                 param_hint="--db") from error
     report = app.state.generation
     if report is not None:
         err_console.print(f"generated {report.counts} in {report.seconds:.1f} s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,3 +33,12 @@ def test_serve_rejects_a_bad_rate(run_cli: Callable[..., Result]) -> None:
     result = run_cli("sandbox", "serve", "--rate-5xx", "2")
     assert result.exit_code == 2
     assert "--rate-5xx" in result.stderr
+
+
+def test_serve_rejects_a_database_that_is_not_one(run_cli: Callable[..., Result],
+                                                  tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("this is not SQLite " * 100, encoding="utf-8")
+    result = run_cli("sandbox", "serve", "--db", str(bogus))
+    assert result.exit_code == 2
+    assert "--db" in result.stderr and "Traceback" not in result.stderr

@@ -98,3 +98,13 @@ def test_running_sandbox_stops_and_frees_its_port() -> None:
             "client_secret": running.client_secret}).status_code == 200
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_token_endpoint_takes_basic_client_credentials(sb: RunningSandbox) -> None:
+    response = httpx.post(f"{sb.base_url}/Api/access_token",
+                          data={"grant_type": "client_credentials"},
+                          auth=(sb.client_id, sb.client_secret))
+    assert response.status_code == 200
+    assert "refresh_token" not in response.json()
+    options = httpx.options(f"{sb.base_url}/Api/V8/module/Contacts/1")
+    assert (options.status_code, options.text) == (200, "Allowed methods: GET, DELETE")
