@@ -21,8 +21,10 @@ __all__ = ["RECORDED_CREATES", "load_recordings", "recordings_dir", "seed_world"
 
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}\+00:00$")
 _TYPES = {"Contact": "Contacts", "Account": "Accounts", "Opportunity": "Opportunities"}
-#: DB values with seconds, from INDEX.md (responses cut them to the minute).
+#: DB values with seconds, from INDEX.md (responses cut them to the minute; the filter_01
+#: cut-off 2026-11-13 06:46:56 is the newest row that filter_04 still counts as older).
 _PRECISE = {
+    ("Contacts", "75e5a3b6-7a54-0282-6913-6b03f7a0dd6d"): {"date_modified": "2026-11-13 06:46:56"},
     ("Contacts", "7ceee276-10f3-4851-074d-6b03f7015fac"): {"date_modified": "2026-11-21 02:53:37"},
     ("Contacts", "180262dc-1ba1-97ac-c48e-6b03f7e3c9cd"): {
         "date_modified": "2026-11-09 14:19:51", "enriched_at_c": "2026-11-20 12:17:57"},
