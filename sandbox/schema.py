@@ -45,8 +45,8 @@ _STORED_NON_DB = frozenset({"email1", "email2", "email_opt_out", "invalid_email"
 
 @cache
 def load_json(name: str) -> Any:
-    """A JSON file of ``sandbox/schema``."""
-    text = resources.files("sandbox").joinpath("schema", name).read_text(encoding="utf-8")
+    """A JSON file of ``sandbox/reference_data``."""
+    text = resources.files("sandbox").joinpath("reference_data", name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -1,6 +1,6 @@
 """Derive the sandbox's module definitions from the recorded SuiteCRM 7.14.6 exchanges.
 
-Run once when the recordings change; it writes sandbox/schema/*.json:
+Run once when the recordings change; it writes sandbox/reference_data/*.json:
 
     python tools/extract_sandbox_schema.py ../shared/suitecrm-v8/recordings
 """
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parents[1] / "sandbox" / "schema"
+OUT = Path(__file__).resolve().parents[1] / "sandbox" / "reference_data"
 
 
 def _body(recordings: Path, name: str) -> Any:
