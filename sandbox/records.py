@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox.schema import ModuleDef, field_is_stored
 from sandbox.storage import Store
-from sandbox.values import encode_html, format_value
+from sandbox.values import encode_html, format_value, value_kind
 
 __all__ = ["RecordRenderer"]
 
@@ -82,31 +82,30 @@ class RecordRenderer:
         """The ``attributes`` object of each row."""
         names = self.attribute_names(module, fields)
         relate = self._relate_values(module, names, [r["id"] for r in rows])
-        result = []
-        for row in rows:
-            attributes: dict[str, Any] = {}
-            for name in names:
-                attributes[name] = self._value(module, name, row, relate)
-            result.append(attributes)
-        return result
+        cells = [(name, self._cell(module, name, relate)) for name in names]
+        return [{name: cell(row) for name, cell in cells} for row in rows]
 
-    def _value(self, module: ModuleDef, name: str, row: dict[str, Any],
-               relate: dict[str, dict[str, str]]) -> Any:
+    def _cell(self, module: ModuleDef, name: str,
+              relate: dict[str, dict[str, str]]) -> Callable[[dict[str, Any]], Any]:
+        """How one attribute is computed from a row (chosen once per response)."""
         meta = module.fields[name]
         if field_is_stored(name, meta):
-            value = row.get(name)
-            if value is None and name in _EMAIL_FLAGS:
-                return "0"
-            return format_value(value, meta)
+            if name in _EMAIL_FLAGS:
+                return lambda row: "0" if row.get(name) is None else format_value(row[name], meta)
+            if value_kind(meta) == "text":
+                return lambda row: "" if row.get(name) is None else encode_html(str(row[name]))
+            return lambda row: format_value(row.get(name), meta)
         if name in relate:
-            return encode_html(relate[name].get(row["id"], ""))
+            values = relate[name]
+            return lambda row: encode_html(values.get(row["id"], ""))
         if name in _USER_NAME_FIELDS:
-            return encode_html(self.user_names(str(row.get(_USER_NAME_FIELDS[name]) or "")))
+            source = _USER_NAME_FIELDS[name]
+            return lambda row: encode_html(self.user_names(str(row.get(source) or "")))
         if module.person and name in {"name", "full_name"}:
-            return encode_html(_full_name(row))
-        if meta.get("type") == "link":
-            return {} if name in module.object_links else ""
-        return ""
+            return lambda row: encode_html(_full_name(row))
+        constant: Any = ({} if name in module.object_links else "") if meta.get(
+            "type") == "link" else ""
+        return lambda row: {} if constant == {} else constant
 
     def relationships(self, module: ModuleDef, base: str) -> dict[str, Any]:
         """The relationships block; ``base`` is the request path up to the record id."""
