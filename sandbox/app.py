@@ -84,6 +84,22 @@ async def _info(request: Request) -> Response:
     })
 
 
+async def _email_messages(request: Request) -> Response:
+    """The synthetic e-mail messages (for loading into a test mailbox), oldest first."""
+    state = sandbox_state(request.app)
+    try:
+        limit = min(int(request.query_params.get("limit", "1000")), 10_000)
+        offset = max(int(request.query_params.get("offset", "0")), 0)
+    except ValueError:
+        return JSONResponse({"error": "limit and offset must be integers"}, status_code=400)
+    since = request.query_params.get("since", "")
+    rows = state.store.query(
+        "SELECT id, contact_id, email, direction, subject, sent_at FROM sandbox_email_messages "
+        "WHERE sent_at >= ? ORDER BY sent_at, id LIMIT ? OFFSET ?", (since, limit, offset))
+    keys = ("id", "contact_id", "email", "direction", "subject", "sent_at")
+    return JSONResponse({"messages": [dict(zip(keys, row, strict=True)) for row in rows]})
+
+
 def _catch_all(prefixes: list[str]) -> Route:
     async def endpoint(request: Request) -> Response:
         state = sandbox_state(request.app)
@@ -107,6 +123,7 @@ def create_app(settings: SandboxSettings) -> Starlette:
         Route("/sandbox/faults", _faults, methods=["GET", "PUT"]),
         Route("/sandbox/custom-fields", _custom_fields, methods=["POST"]),
         Route("/sandbox/info", _info, methods=["GET"]),
+        Route("/sandbox/email-messages", _email_messages, methods=["GET"]),
         _catch_all(api_prefixes(settings.layout)),
     ]
     app = Starlette(routes=routes,

@@ -45,3 +45,14 @@ def test_matomo_visits_by_time_and_token(sb: RunningSandbox) -> None:
     assert any(v["userId"] and "@" in v["userId"] for v in visits + later)
     denied = httpx.get(url, params={**params, "token_auth": "nope"}).json()
     assert denied["result"] == "error"
+
+
+def test_email_messages_are_listed_for_mailbox_loading(sb: RunningSandbox) -> None:
+    url = f"{sb.base_url}/sandbox/email-messages"
+    messages = httpx.get(url, params={"limit": 10_000}).json()["messages"]
+    assert messages and all("@" in m["email"] for m in messages)
+    stamps = [m["sent_at"] for m in messages]
+    assert stamps == sorted(stamps)
+    middle = stamps[len(stamps) // 2]
+    later = httpx.get(url, params={"since": middle, "limit": 10_000}).json()["messages"]
+    assert [m["sent_at"] for m in later] == [s for s in stamps if s >= middle]
