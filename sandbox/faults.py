@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox.settings import FaultSettings
 
-__all__ = ["ConnectionDropped", "FaultInjector"]
+__all__ = ["ConnectionDropped", "FaultInjector", "quiet_dropped_connections"]
 
 
 class ConnectionDropped(Exception):
@@ -67,3 +68,16 @@ class FaultInjector:
                                 (b"content-length", b"4096")]})
         await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
         raise ConnectionDropped("sandbox fault: connection dropped")
+
+
+class _DroppedFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, ConnectionDropped)
+
+
+def quiet_dropped_connections() -> None:
+    """Keep uvicorn from logging a traceback for every connection the sandbox drops."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DroppedFilter) for f in logger.filters):
+        logger.addFilter(_DroppedFilter())

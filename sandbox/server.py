@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from connectors.suitecrm.settings import SuiteCRMSettings
 from sandbox.app import create_app, sandbox_state
 from sandbox.custom_fields import declare_custom_field
+from sandbox.faults import quiet_dropped_connections
 from sandbox.settings import FaultSettings, SandboxSettings
 
 __all__ = ["RunningSandbox", "connection_info", "free_port", "running_sandbox"]
@@ -124,6 +125,7 @@ def running_sandbox(customers: int = 500, seed: int = 1, port: int = 0,
         "anchor": anchor, "faults": faults or FaultSettings(),
     })
     app = create_app(settings)
+    quiet_dropped_connections()
     port = port or free_port(host)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False)

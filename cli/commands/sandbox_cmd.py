@@ -13,6 +13,7 @@ from rich.markup import escape
 from cli.options import json_option
 from cli.output import emit_json, err_console, out_console
 from sandbox import FaultSettings, SandboxSettings, connection_info, create_app, sandbox_state
+from sandbox.faults import quiet_dropped_connections
 from sandbox.server import free_port
 
 __all__ = ["sandbox"]
@@ -93,6 +94,7 @@ def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None,
         out_console.print(f"  matomo: {escape(info['matomo']['base_url'])} site_id "
                           f"{info['matomo']['site_id']} token_auth "
                           f"{info['matomo']['token_auth']}", highlight=False)
+    quiet_dropped_connections()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
