@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["CustomerEntity", "EnrichmentSettings", "PurchaseSettings", "ValueModelSettings"]
+from enrichment.rule_language import Rule
+
+__all__ = [
+    "DEFAULT_RFM_GRID",
+    "CustomerEntity",
+    "EngagementSettings",
+    "EnrichmentSettings",
+    "Granularity",
+    "LifecycleSettings",
+    "PurchaseSettings",
+    "RfmSettings",
+    "RuleSegment",
+    "TimeUnit",
+    "ValueModelSettings",
+]
 
 
 class CustomerEntity(StrEnum):
@@ -14,6 +29,21 @@ class CustomerEntity(StrEnum):
 
     CONTACTS = "Contacts"
     ACCOUNTS = "Accounts"
+
+
+class Granularity(StrEnum):
+    """How purchase timestamps are grouped into purchase occasions before modelling."""
+
+    DAY = "day"
+    HOUR = "hour"
+    EXACT = "exact"
+
+
+class TimeUnit(StrEnum):
+    """The unit of recency, T and the fitted scale parameters."""
+
+    DAY = "day"
+    WEEK = "week"
 
 
 class PurchaseSettings(BaseModel):
@@ -38,7 +68,15 @@ class PurchaseSettings(BaseModel):
 
 
 class ValueModelSettings(BaseModel):
-    """The customer value model: horizon and discounting of predicted purchases."""
+    """The customer value model (BG/NBD + Gamma-Gamma): horizon, discounting, time scale.
+
+    ``granularity`` defaults to ``exact``: every distinct purchase timestamp is one purchase
+    occasion. Merging all purchases of a day (``day``, the habit of many BTYD tools) lowers the
+    repeat count of frequent buyers and so biases the fitted purchase rate (r/alpha) down and
+    the dropout estimates with it. Rows that share one timestamp (lines of one order) are still
+    one occasion, and CRM dates without a time of day (``date_closed``, ``invoice_date``) make
+    ``exact`` and ``day`` the same there.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -46,6 +84,91 @@ class ValueModelSettings(BaseModel):
     annual_discount_rate: float = Field(
         0.10, ge=0, lt=1, description="Yearly rate that discounts future purchases."
     )
+    time_unit: TimeUnit = TimeUnit.DAY
+    granularity: Granularity = Granularity.EXACT
+    potential_percentile: float = Field(
+        90, gt=0, lt=100,
+        description="Potential value is the gap to this CLV percentile of comparable customers.",
+    )
+
+
+class RfmSettings(BaseModel):
+    """RFM segment names: ``grid[R]`` lists the names for FM = 1..5 (FM = round((F+M)/2))."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    grid: dict[int, list[str]] = Field(default_factory=lambda: dict(DEFAULT_RFM_GRID))
+
+    @field_validator("grid")
+    @classmethod
+    def _complete(cls, grid: dict[int, list[str]]) -> dict[int, list[str]]:
+        if sorted(grid) != [1, 2, 3, 4, 5]:
+            raise ValueError("the grid needs one row for each R score 1, 2, 3, 4 and 5")
+        for score, names in grid.items():
+            if len(names) != 5 or not all(name.strip() and len(name) <= 60 for name in names):
+                raise ValueError(f"row {score} needs five non-empty names (FM = 1..5), "
+                                 "each at most 60 characters")
+        return grid
+
+
+DEFAULT_RFM_GRID: dict[int, list[str]] = {
+    5: ["New", "Potential Loyalist", "Potential Loyalist", "Loyal", "Champions"],
+    4: ["Promising", "Potential Loyalist", "Potential Loyalist", "Loyal", "Champions"],
+    3: ["About to Sleep", "About to Sleep", "Need Attention", "Loyal", "Loyal"],
+    2: ["Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
+    1: ["Lost", "Lost", "Hibernating", "At Risk", "Can't Lose Them"],
+}
+
+
+class LifecycleSettings(BaseModel):
+    """Thresholds of the lifecycle stages (see ``enrichment.lifecycle``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engaged_days: int = Field(90, ge=1, description="Interactions this recent mean engagement.")
+    retention_min_purchases: int = Field(2, ge=2)
+    loyalty_min_purchases: int = Field(5, ge=2)
+    decline_days: int = Field(180, ge=1, description="No purchase for this long: decline.")
+    lapsed_days: int = Field(365, ge=1, description="No purchase for this long: lapsed.")
+    decline_p_alive: float = Field(
+        0.3, ge=0, le=1, description="A buyer less likely alive than this is in decline.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LifecycleSettings:
+        if self.lapsed_days <= self.decline_days:
+            raise ValueError("lapsed_days must be greater than decline_days")
+        if self.loyalty_min_purchases < self.retention_min_purchases:
+            raise ValueError("loyalty_min_purchases must be at least retention_min_purchases")
+        return self
+
+
+class EngagementSettings(BaseModel):
+    """The engagement score: recency-weighted interactions (see ``enrichment.engagement``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    half_life_days: float = Field(30, gt=0, le=3650)
+    saturation: float = Field(
+        5, gt=0, description="Weighted interactions that give a score of 63 (1 - 1/e).")
+    channel_weights: dict[Literal["email", "campaign", "web"], float] = Field(
+        default_factory=lambda: {"email": 1.0, "campaign": 0.5, "web": 1.0},  # type: ignore[arg-type]
+    )
+
+    @field_validator("channel_weights")
+    @classmethod
+    def _non_negative(cls, weights: dict[str, float]) -> dict[str, float]:
+        if any(weight < 0 for weight in weights.values()):
+            raise ValueError("channel weights cannot be negative")
+        return weights
+
+
+class RuleSegment(BaseModel):
+    """A named segment: customers for whom ``rule`` holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=60)
+    rule: Rule
 
 
 class EnrichmentSettings(BaseModel):
@@ -56,3 +179,16 @@ class EnrichmentSettings(BaseModel):
     customer_entity: CustomerEntity = CustomerEntity.ACCOUNTS
     purchases: PurchaseSettings = Field(default_factory=PurchaseSettings)
     value_model: ValueModelSettings = Field(default_factory=ValueModelSettings)
+    rfm: RfmSettings = Field(default_factory=RfmSettings)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    engagement: EngagementSettings = Field(default_factory=EngagementSettings)
+    segments: list[RuleSegment] = Field(default_factory=list)
+
+    @field_validator("segments")
+    @classmethod
+    def _unique_names(cls, segments: list[RuleSegment]) -> list[RuleSegment]:
+        names = [segment.name for segment in segments]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"segment names must be unique; repeated: {', '.join(twice)}")
+        return segments

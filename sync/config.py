@@ -24,7 +24,13 @@ from enrichment.settings import EnrichmentSettings
 from sync.config_source import ConfigSource, FieldPath, format_path, read_source
 from sync.config_template import PLACEHOLDER
 from sync.errors import ConfigError, ConfigProblem
-from sync.settings import ScheduleSettings, StoreSettings, SyncSettings, WritebackSettings
+from sync.settings import (
+    AlertSettings,
+    ScheduleSettings,
+    StoreSettings,
+    SyncSettings,
+    WritebackSettings,
+)
 
 __all__ = [
     "ClientConfig",
@@ -66,6 +72,7 @@ class ClientConfig(BaseModel):
     writeback: WritebackSettings = Field(default_factory=WritebackSettings)
     schedule: ScheduleSettings | None = None
     store: StoreSettings = Field(default_factory=StoreSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,21 @@ import re
 import zoneinfo
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
+    "AlertSettings",
     "FieldMapping",
     "ScheduleSettings",
+    "SmtpSettings",
     "StoreSettings",
     "SyncSettings",
     "WritePolicy",
@@ -33,6 +43,15 @@ class SyncSettings(BaseModel):
     )
     reconcile_every_hours: int = Field(
         24, ge=1, description="How often deleted records are looked for by an id-only listing."
+    )
+    fields: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per module, the only fields pulled (id and date_modified always are); "
+        "a module not named here is pulled with every field.",
+    )
+    lock_ttl_seconds: int = Field(
+        600, ge=30, le=86400,
+        description="A run's lock on a SQLite store expires this long after its last heartbeat.",
     )
 
     @field_validator("modules")
@@ -165,3 +184,48 @@ class WritebackSettings(BaseModel):
                     "true: " + ", ".join(core)
                 )
         return self
+
+
+class SmtpSettings(BaseModel):
+    """An SMTP server that sends alert e-mails."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
+    starttls: bool = Field(True, description="Upgrade the connection with STARTTLS.")
+    ssl: bool = Field(False, description="Connect with TLS from the start (port 465).")
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(min_length=3, description="The From address.")
+    recipients: list[str] = Field(min_length=1)
+    timeout: float = Field(30.0, gt=0, le=300)
+
+
+class AlertSettings(BaseModel):
+    """When and where alerts go: failed runs, too many rejected records, no recent success."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    webhook_url: SecretStr | None = Field(
+        None, description="POSTed a JSON alert; treated as a secret (it often holds a token)."
+    )
+    smtp: SmtpSettings | None = None
+    rejected_share: float = Field(
+        0.05, ge=0, le=1, description="Alert when more than this share of records is rejected."
+    )
+    stale_after_hours: float | None = Field(
+        None, gt=0, description="Alert when no run succeeded for this long (None: never)."
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _http_url(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None:
+            from pydantic import TypeAdapter, ValidationError
+
+            try:
+                TypeAdapter(AnyHttpUrl).validate_python(url.get_secret_value())
+            except ValidationError:
+                raise ValueError("not a valid http(s) URL") from None
+        return url

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from cli.commands import check_cmd, config_cmd, init_cmd, sandbox_cmd
+from cli.commands import (
+    analyze_cmd,
+    check_cmd,
+    config_cmd,
+    init_cmd,
+    sandbox_cmd,
+    schedule_cmd,
+    status_cmd,
+    sync_cmd,
+)
 
 __all__ = ["register_commands"]
 
@@ -14,4 +23,8 @@ def register_commands(group: click.Group) -> None:
     group.add_command(init_cmd.init)
     group.add_command(config_cmd.config)
     group.add_command(check_cmd.check)
+    group.add_command(analyze_cmd.analyze)
+    group.add_command(sync_cmd.sync)
+    group.add_command(status_cmd.status)
+    group.add_command(schedule_cmd.schedule)
     group.add_command(sandbox_cmd.sandbox)

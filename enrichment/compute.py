@@ -1,0 +1,165 @@
+"""``compute_traits``: every trait of every customer from customers, purchases, interactions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from enrichment.engagement import engagement_scores
+from enrichment.errors import EnrichmentError
+from enrichment.lifecycle import lifecycle_stages
+from enrichment.potential import potential_values
+from enrichment.rfm import quintile_scores, rfm_segments
+from enrichment.rule_evaluation import age_in_years, matching_segments
+from enrichment.settings import EnrichmentSettings
+from enrichment.summary import epoch_ns, summarize_purchases
+from enrichment.traits import TRAITS, TraitKind
+from enrichment.value import fit_models, predict_value
+
+__all__ = ["compute_traits"]
+
+logger = logging.getLogger(__name__)
+_NS_PER_DAY = 86_400 * 10**9
+
+
+def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
+                   interactions: pd.DataFrame, settings: EnrichmentSettings, *,
+                   as_of: datetime) -> pd.DataFrame:
+    """One row per customer: column ``id`` and one column per name in ``TRAITS``.
+
+    Purchases and interactions after ``as_of``, of unknown customers, or without customer or
+    date are ignored; a missing amount counts as 0. Every number is finite.
+    """
+    _require(customers, ["id"], "customers")
+    _require(purchases, ["customer_id", "occurred_at", "amount"], "purchases")
+    _require(interactions, ["customer_id", "occurred_at", "channel"], "interactions")
+    ids = customers["id"].reset_index(drop=True)
+    _unique_ids(ids)
+    stamp = pd.Timestamp(as_of)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    as_of_ns = int(stamp.value)
+    bought = _usable(purchases, ids, as_of_ns)
+    touched = _usable(interactions, ids, as_of_ns)
+    amounts = pd.to_numeric(bought["amount"], errors="coerce").fillna(0.0).to_numpy(float)
+
+    out = pd.DataFrame({"id": ids})
+    n = len(ids)
+    vm = settings.value_model
+    summary = summarize_purchases(bought["customer_id"], bought["occurred_at"], amounts,
+                                  end=stamp, granularity=vm.granularity,
+                                  time_unit=vm.time_unit)
+    at = pd.Index(ids).get_indexer(summary.customer)
+
+    count = np.zeros(n, dtype=np.int64)
+    count[at] = summary.occasions
+    out["purchase_count"] = count
+    out["first_purchase_date"] = _dates(at, summary.first_at, n)
+    out["last_purchase_date"] = _dates(at, summary.last_at, n)
+    since = np.full(n, np.nan)
+    since[at] = (as_of_ns - summary.last_at.astype(np.int64)) // _NS_PER_DAY
+    out["days_since_last_purchase"] = pd.array(since, dtype="Float64").astype("Int64")
+    history = pd.Series(amounts).groupby(bought["customer_id"].to_numpy()).sum()
+    out["historical_value"] = history.reindex(ids).fillna(0.0).to_numpy()
+    aov = np.zeros(n)
+    aov[at] = summary.total_value / summary.occasions
+    out["avg_order_value"] = aov
+
+    for name in ("expected_purchases", "p_alive", "churn_risk", "expected_avg_value", "clv"):
+        out[name] = 0.0
+    if len(summary):
+        models = fit_models(summary, vm.time_unit)
+        value = predict_value(models, summary, horizon_days=vm.horizon_days,
+                              annual_discount_rate=vm.annual_discount_rate)
+        for name, column in vars(value).items():
+            out.loc[at, name] = column
+
+    last_touch = pd.Series(epoch_ns(touched["occurred_at"])).groupby(
+        touched["customer_id"].to_numpy()).max().reindex(ids)
+    out["engagement_score"] = engagement_scores(touched, settings.engagement, as_of_ns
+                                                ).reindex(ids).fillna(0.0).to_numpy()
+    out["last_interaction_date"] = _as_dates(
+        last_touch.to_numpy(dtype=np.float64).astype("datetime64[ns]")
+        if n else np.empty(0, dtype="datetime64[ns]"))
+
+    scores = {"r_score": np.zeros(n, np.int64), "f_score": np.zeros(n, np.int64),
+              "m_score": np.zeros(n, np.int64)}
+    scores["r_score"][at] = quintile_scores(since[at], higher_is_better=False)
+    scores["f_score"][at] = quintile_scores(summary.occasions)
+    scores["m_score"][at] = quintile_scores(out["historical_value"].to_numpy()[at])
+    out = out.assign(**scores)
+    out["rfm_score"] = (out["r_score"].astype(str) + out["f_score"].astype(str)
+                        + out["m_score"].astype(str))
+    out["rfm_segment"] = rfm_segments(out["r_score"], out["f_score"], out["m_score"],
+                                      settings.rfm.grid)
+    out["potential_value"] = potential_values(out["clv"], out["f_score"],
+                                              vm.potential_percentile)
+    touch_days = (as_of_ns - last_touch.to_numpy(dtype=np.float64)) / _NS_PER_DAY
+    out["lifecycle_stage"] = lifecycle_stages(count, since, touch_days, out["p_alive"],
+                                              settings.lifecycle)
+
+    table = customers.reset_index(drop=True).drop(columns=[c for c in out if c != "id"],
+                                                  errors="ignore").join(out.drop(columns="id"))
+    if "birthdate" in table.columns and "age" not in table.columns:
+        table["age"] = age_in_years(table["birthdate"], stamp)
+    first, every = matching_segments(settings.segments, table, stamp)
+    out["rule_segment"] = pd.Series(first.to_numpy(), dtype=object)
+    out["rule_segments"] = every.to_numpy()
+    return _rounded(out[["id", *TRAITS]])
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise EnrichmentError(f"the {name} table has no column {missing[0]!r}",
+                              column=missing[0],
+                              hint=f"{name} needs the columns {', '.join(columns)}")
+
+
+def _unique_ids(ids: pd.Series) -> None:
+    twice = ids.duplicated()
+    if twice.any():
+        row = int(np.flatnonzero(twice.to_numpy())[0]) + 1
+        raise EnrichmentError("customer id appears twice", row=row, column="id")
+
+
+def _usable(frame: pd.DataFrame, ids: pd.Series, as_of_ns: int) -> pd.DataFrame:
+    """Rows of known customers with a date that is not after ``as_of``."""
+    known = frame["customer_id"].isin(ids) & frame["occurred_at"].notna()
+    rows = frame.loc[known]
+    when = pd.to_datetime(rows["occurred_at"], errors="coerce", utc=True)
+    keep = when.notna() & (when <= pd.Timestamp(as_of_ns, tz="UTC"))
+    dropped = int(len(frame) - keep.sum())
+    if dropped:
+        logger.info("ignored %d rows without a known customer or date, or after as_of",
+                    dropped)
+    result = rows.loc[keep].copy()
+    result["occurred_at"] = when.loc[keep]
+    return result
+
+
+def _dates(at: npt.NDArray[np.intp], moments: npt.NDArray[np.datetime64],
+           n: int) -> pd.Series:
+    stamps = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    stamps[at] = moments
+    return _as_dates(stamps)
+
+
+def _as_dates(stamps: npt.NDArray[np.datetime64]) -> pd.Series:
+    """``datetime.date`` objects, None where NaT."""
+    series = pd.Series(stamps)
+    dates: pd.Series = series.dt.date.astype(object).where(series.notna(), None)
+    return dates
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    for name, spec in TRAITS.items():
+        if spec.kind is TraitKind.FLOAT:
+            values = np.nan_to_num(frame[name].to_numpy(dtype=np.float64), nan=0.0,
+                                   posinf=0.0, neginf=0.0)
+            frame[name] = np.round(values, spec.precision or 0)
+    return frame

@@ -1,0 +1,127 @@
+"""The tables enrichment takes, built from the store: customers, purchases, interactions.
+
+Each module's records come out of the store as one JSON array parsed at once, and columns are
+typed by the field types SuiteCRM reported (dates, numbers, booleans); no per-row loops.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+
+from sync.config import ClientConfig
+from sync.store import Store
+from sync.store.schema import INTERACTIONS, MODULE_FIELDS, RECORDS
+
+__all__ = ["EnrichmentInput", "load_frames", "module_frame"]
+
+log = logging.getLogger(__name__)
+
+_DATETIME_TYPES = frozenset({"datetime", "datetimecombo"})
+_NUMBER_TYPES = frozenset({"decimal", "float", "currency", "double"})
+_INT_TYPES = frozenset({"int", "integer", "long"})
+
+
+@dataclass(frozen=True)
+class EnrichmentInput:
+    """What ``enrichment.compute_traits`` takes."""
+
+    customers: pd.DataFrame
+    purchases: pd.DataFrame
+    interactions: pd.DataFrame
+
+
+def _typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    for column in frame.columns:
+        kind = types.get(column)
+        if kind in _DATETIME_TYPES:
+            frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
+        elif kind == "date":
+            frame[column] = pd.to_datetime(frame[column], errors="coerce", format="%Y-%m-%d")
+        elif kind in _NUMBER_TYPES:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        elif kind in _INT_TYPES:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+        elif kind == "bool":
+            frame[column] = frame[column].astype("boolean")
+    return frame
+
+
+def module_frame(store: Store, module: str) -> pd.DataFrame:
+    """The live (not deleted) records of ``module``: column ``id`` plus typed attributes."""
+    with store.transaction() as connection:
+        rows = connection.execute(select(RECORDS.c.id, RECORDS.c.attributes).where(
+            RECORDS.c.module == module, RECORDS.c.deleted.is_(False)).order_by(
+            RECORDS.c.id)).all()
+        types = dict(connection.execute(select(MODULE_FIELDS.c.name, MODULE_FIELDS.c.type).where(
+            MODULE_FIELDS.c.module == module)).all())
+    if not rows:
+        return pd.DataFrame({"id": pd.Series(dtype="string")})
+    ids, texts = zip(*rows, strict=True)
+    frame = pd.DataFrame(json.loads("[" + ",".join(texts) + "]"))
+    frame.insert(0, "id", pd.Series(ids, index=frame.index, dtype="string"))
+    return _typed(frame, types)
+
+
+def _purchases(store: Store, config: ClientConfig) -> pd.DataFrame:
+    spec = config.enrichment.purchases
+    records = module_frame(store, spec.module)
+    columns = ["customer_id", "occurred_at", "amount", "currency", "record_id"]
+    needed = [spec.customer_field, spec.date_field, spec.amount_field]
+    if records.empty or any(field not in records.columns for field in needed):
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
+    if spec.status_field:
+        status = records.get(spec.status_field, pd.Series(index=records.index, dtype="object"))
+        records = records[status.isin(spec.won_values)]
+    frame = pd.DataFrame({
+        "customer_id": records[spec.customer_field].astype("string"),
+        "occurred_at": pd.to_datetime(records[spec.date_field], utc=True, errors="coerce"),
+        "amount": pd.to_numeric(records[spec.amount_field], errors="coerce").astype("float64"),
+        "currency": (records[spec.currency_field].astype("string")
+                     if spec.currency_field and spec.currency_field in records.columns
+                     else pd.Series(pd.NA, index=records.index, dtype="string")),
+        "record_id": records["id"],
+    })
+    usable = frame["customer_id"].notna() & (frame["customer_id"] != "") & \
+        frame["occurred_at"].notna()
+    if (~usable).any():
+        log.info("%d purchases without a customer or a date left out", int((~usable).sum()))
+    return frame[usable].reset_index(drop=True)
+
+
+def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
+    entity = config.enrichment.customer_entity.value
+    with store.transaction() as connection:
+        rows = connection.execute(select(
+            INTERACTIONS.c.person_module, INTERACTIONS.c.person_id, INTERACTIONS.c.occurred_at,
+            INTERACTIONS.c.channel, INTERACTIONS.c.kind).where(
+            INTERACTIONS.c.match == "matched")).all()
+    frame = pd.DataFrame(rows, columns=["person_module", "person_id", "occurred_at", "channel",
+                                        "kind"])
+    if entity != "Contacts" and not frame.empty:
+        contacts = module_frame(store, "Contacts")
+        account_of = (contacts.set_index("id")["account_id"]
+                      if "account_id" in contacts.columns else pd.Series(dtype="string"))
+        via_contact = frame["person_module"] == "Contacts"
+        frame.loc[via_contact, "person_id"] = frame.loc[via_contact, "person_id"].map(account_of)
+        frame.loc[via_contact, "person_module"] = entity
+    frame = frame[(frame["person_module"] == entity) & frame["person_id"].notna()]
+    return pd.DataFrame({
+        "customer_id": frame["person_id"].astype("string"),
+        "occurred_at": pd.to_datetime(frame["occurred_at"], utc=True),
+        "channel": frame["channel"].astype("string"),
+        "kind": frame["kind"].astype("string"),
+    }).reset_index(drop=True)
+
+
+def load_frames(store: Store, config: ClientConfig) -> EnrichmentInput:
+    """Customers, purchases and interactions of the client, as enrichment takes them."""
+    return EnrichmentInput(
+        customers=module_frame(store, config.enrichment.customer_entity.value),
+        purchases=_purchases(store, config),
+        interactions=_interactions(store, config),
+    )

@@ -1,0 +1,241 @@
+"""Incremental pull: every stream of a client into its store, one checkpoint per page.
+
+Each page and the stream's cursor commit in one transaction, so a run killed anywhere and
+started again ends with the same store as a run that was never interrupted. Reading starts
+at the saved cursor minus the look-back window; re-read records are recognised by content.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy.exc import SQLAlchemyError
+
+from connectors.errors import AuthError, ConnectorError
+from sync.alerts import run_alerts, send_alert
+from sync.config import ClientConfig
+from sync.errors import ConfigError, StateError
+from sync.identity import index_identities, resolve_interactions
+from sync.reconcile import reconcile_due, reconcile_stream
+from sync.run_summary import Outcome, RunSummary, StreamResult
+from sync.store import Store
+from sync.store.cursors import load_cursor, save_cursor
+from sync.store.interactions import store_interactions
+from sync.store.records import store_records
+from sync.store.runs import finish_run, start_run
+from sync.store.schema import MODULE_FIELDS
+from sync.store.types import utc_now
+from sync.streams import InteractionStream, Stream, SuiteCRMStream, build_streams
+from sync.streams.cursor import CursorValue, decode_cursor, encode_cursor, later, rewind
+from sync.streams.source import RecordSource, SuiteCRMSource
+
+__all__ = ["ProgressCallback", "person_modules", "sync_client"]
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, str, int], None]
+"""Called after each committed page with (stream name, phase "pull"/"reconcile", records)."""
+
+
+def person_modules(config: ClientConfig) -> list[str]:
+    """Modules whose records interactions are linked to, in order of preference."""
+    modules = ["Contacts"]
+    if config.enrichment.customer_entity.value not in modules:
+        modules.append(config.enrichment.customer_entity.value)
+    return modules
+
+
+@contextmanager
+def _suitecrm_source(config: ClientConfig,
+                     transport: httpx.BaseTransport | None) -> Iterator[RecordSource]:
+    from connectors.suitecrm import SuiteCRMClient
+
+    with SuiteCRMClient(config.suitecrm, transport=transport) as client:
+        yield SuiteCRMSource(client)
+
+
+def sync_client(config: ClientConfig, *, full: bool = False,
+                streams: Sequence[str] | None = None,
+                transport: httpx.BaseTransport | None = None, store: Store | None = None,
+                source: RecordSource | None = None, stop: threading.Event | None = None,
+                progress: ProgressCallback | None = None, trigger: str = "cli") -> RunSummary:
+    """Pull the client's streams into its store; one run at a time per client.
+
+    ``full`` reads everything again and reconciles deletions; ``streams`` limits the run to
+    the named streams; ``stop`` ends the run after the current page's checkpoint. Raises
+    ``StateError`` when another run of the client holds the lock.
+    """
+    own_store = store is None
+    active = store if store is not None else Store.for_config(config)
+    try:
+        with active.lock(f"run:{config.client}", ttl_seconds=config.sync.lock_ttl_seconds):
+            if source is not None:
+                return _Run(config, active, source, full=full, stop=stop, progress=progress,
+                            trigger=trigger).execute(streams)
+            with _suitecrm_source(config, transport) as opened:
+                return _Run(config, active, opened, full=full, stop=stop, progress=progress,
+                            trigger=trigger).execute(streams)
+    except SQLAlchemyError as error:
+        raise StateError(f"the state store failed: {type(error).__name__}",
+                         hint="check the store's disk space and that the database runs") from None
+    finally:
+        if own_store:
+            active.close()
+
+
+class _Run:
+    """One run: its streams, its summary and its history row."""
+
+    def __init__(self, config: ClientConfig, store: Store, source: RecordSource, *,
+                 full: bool, stop: threading.Event | None, progress: ProgressCallback | None,
+                 trigger: str) -> None:
+        self.config, self.store, self.source = config, store, source
+        self.stop = stop or threading.Event()
+        self.progress = progress or (lambda _stream, _phase, _count: None)
+        self.summary = RunSummary(run_id=str(uuid.uuid4()), client=config.client,
+                                  started_at=utc_now(), full=full)
+        self.trigger = trigger
+        self.lookback = timedelta(seconds=config.sync.lookback_seconds)
+        self.people = person_modules(config)
+
+    def _select(self, names: Sequence[str] | None) -> list[Stream]:
+        available = build_streams(self.config, self.source)
+        if not names:
+            return available
+        by_name = {stream.name: stream for stream in available}
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            raise ConfigError.single(
+                "--stream", f"unknown stream {unknown[0]!r}",
+                hint=f"this client's streams: {', '.join(by_name)}")
+        return [by_name[name] for name in dict.fromkeys(names)]
+
+    def execute(self, names: Sequence[str] | None) -> RunSummary:
+        selected = self._select(names)
+        summary = self.summary
+        with self.store.transaction() as connection:
+            start_run(connection, summary.run_id, started_at=summary.started_at,
+                      full=summary.full, trigger=self.trigger)
+        try:
+            self._streams(selected)
+            with self.store.transaction() as connection:
+                summary.identities = resolve_interactions(connection, self.people)
+        except BaseException as error:
+            summary.outcome = Outcome.FAILED
+            summary.errors.append(f"{type(error).__name__}: {error}"[:500])
+            raise
+        finally:
+            self._finish()
+        return summary
+
+    def _streams(self, selected: list[Stream]) -> None:
+        summary = self.summary
+        for stream in selected:
+            if self.stop.is_set():
+                break
+            result = summary.streams.setdefault(stream.name, StreamResult(stream.name))
+            try:
+                self._pull(stream, result)
+                if isinstance(stream, SuiteCRMStream) and not self.stop.is_set() and \
+                        reconcile_due(self.store, stream.name,
+                                      timedelta(hours=self.config.sync.reconcile_every_hours),
+                                      full=summary.full, now=utc_now()):
+                    deleted = reconcile_stream(self.store, stream, stop=self.stop)
+                    result.reconciled = deleted is not None
+                    result.deleted = deleted or 0
+            except ConnectorError as error:
+                result.error = str(error)
+                summary.errors.append(f"{stream.name}: {error}")
+                log.error("stream %s failed: %s", stream.name, error)
+                if isinstance(error, AuthError):
+                    break
+
+    def _finish(self) -> None:
+        summary = self.summary
+        summary.finished_at = utc_now()
+        if summary.outcome is not Outcome.FAILED:
+            if summary.errors:
+                summary.outcome = Outcome.FAILED
+            elif self.stop.is_set():
+                summary.outcome = Outcome.INTERRUPTED
+            elif summary.rejected:
+                summary.outcome = Outcome.REJECTED
+        try:
+            with self.store.transaction() as connection:
+                finish_run(connection, summary.run_id, finished_at=summary.finished_at,
+                           outcome=summary.outcome.value,
+                           counts={s.name: s.counts() for s in summary.streams.values()},
+                           errors=summary.errors)
+        except SQLAlchemyError:
+            log.exception("could not record the end of run %s", summary.run_id)
+        log.info("run %s of %s: %s", summary.run_id, summary.client, summary.outcome.value)
+        for alert in run_alerts(self.config, summary):
+            send_alert(self.config.alerts, alert)
+
+    def _pull(self, stream: Stream, result: StreamResult) -> None:
+        with self.store.transaction() as connection:
+            saved = load_cursor(connection, stream.name)
+        cursor: CursorValue | None = decode_cursor(saved) if saved else None
+        since = None if self.summary.full or cursor is None else rewind(cursor, self.lookback)
+        if isinstance(stream, SuiteCRMStream):
+            self._save_field_types(stream)
+        log.info("pulling %s from %s", stream.name, since or "the beginning")
+        for page in stream.read(since):
+            accepted, rejected = _valid_rows(page, stream)
+            now = utc_now()
+            with self.store.transaction() as connection:
+                counts = self._store_page(connection, stream, accepted, now)
+                for row in accepted:
+                    cursor = later(cursor, row[stream.cursor_field])
+                result.cursor = encode_cursor(cursor) if cursor is not None else None
+                save_cursor(connection, stream.name, result.cursor, now)
+            result.new += counts.new
+            result.changed += counts.changed
+            result.unchanged += counts.unchanged
+            result.rejected += rejected
+            result.pages += 1
+            self.progress(stream.name, "pull", len(page))
+            if self.stop.is_set():
+                log.info("stopping after the checkpoint of %s", stream.name)
+                return
+
+    def _store_page(self, connection: Any, stream: Stream, rows: list[dict[str, Any]],
+                    now: datetime) -> Any:
+        if isinstance(stream, InteractionStream):
+            matomo = self.config.sources.matomo
+            return store_interactions(connection, stream.name, stream.channel, rows, now=now,
+                                      matomo_user_id_is_email=bool(matomo and
+                                                                   matomo.user_id_is_email))
+        module = getattr(stream, "module", stream.name)
+        counts = store_records(connection, module, rows, now=now,
+                               primary_key=stream.primary_key, cursor_field=stream.cursor_field)
+        if module in self.people:
+            index_identities(connection, module, rows, primary_key=stream.primary_key)
+        return counts
+
+    def _save_field_types(self, stream: SuiteCRMStream) -> None:
+        types = stream.field_types()
+        with self.store.transaction() as connection:
+            connection.execute(
+                MODULE_FIELDS.delete().where(MODULE_FIELDS.c.module == stream.module))
+            if types:
+                connection.execute(MODULE_FIELDS.insert(), [
+                    {"module": stream.module, "name": name, "type": kind}
+                    for name, kind in types.items()])
+
+
+def _valid_rows(page: list[dict[str, Any]], stream: Stream) -> tuple[list[dict[str, Any]], int]:
+    """The rows that carry their key and cursor; and how many did not (rejected)."""
+    accepted = [row for row in page if row.get(stream.primary_key) not in (None, "")
+                and row.get(stream.cursor_field) is not None]
+    if len(accepted) < len(page):
+        log.warning("%s: %d records without %s or %s rejected", stream.name,
+                    len(page) - len(accepted), stream.primary_key, stream.cursor_field)
+    return accepted, len(page) - len(accepted)

@@ -1,0 +1,171 @@
+"""``suitepulse schedule``: APScheduler 3 runs each client's job on its cron, in its timezone.
+
+Jobs live in a persistent SQLAlchemy job store; missed runs are coalesced into one, and a
+job never runs twice at once. Several scheduler processes may share one PostgreSQL state
+store: each tick of a client is claimed by inserting (job, scheduled time) into ``ticks``,
+so exactly one process runs it. SIGTERM lets the running page finish and checkpoint, then
+the scheduler exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import EVENT_SCHEDULER_STARTED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from sync import pipeline
+from sync.alerts import check_staleness, send_alert
+from sync.config import LoadedConfig, client_path, data_dir, load_client
+from sync.errors import StateError
+from sync.store import Store
+from sync.store.engine import create_store_engine
+from sync.store.schema import TICKS
+from sync.store.types import utc_now
+
+__all__ = ["STOP", "claim_tick", "default_jobstore_url", "latest_fire_time", "scheduled_job",
+           "serve", "staleness_job"]
+
+log = logging.getLogger(__name__)
+
+STOP = threading.Event()
+"""Set on SIGTERM: running jobs stop after their current page's checkpoint."""
+
+_STALENESS_MINUTES = 15
+
+
+def default_jobstore_url() -> str:
+    """The scheduler's own job store: a SQLite file in the data folder."""
+    return f"sqlite:///{data_dir() / 'scheduler.sqlite3'}"
+
+
+def latest_fire_time(cron: str, timezone: str, now: datetime) -> datetime | None:
+    """The last time at or before ``now`` that ``cron`` fired, within the last year."""
+    trigger = CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
+    for window in (timedelta(hours=1), timedelta(days=1), timedelta(days=32),
+                   timedelta(days=366)):
+        found: datetime | None = None
+        fire = trigger.get_next_fire_time(None, now - window)
+        while fire is not None and fire <= now:
+            found, fire = fire, trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        if found is not None:
+            return found
+    return None
+
+
+def claim_tick(store: Store, job: str, scheduled_at: datetime) -> bool:
+    """Claim one tick of ``job`` for this process; False when another process has it."""
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    try:
+        with store.transaction() as connection:
+            connection.execute(insert(TICKS).values(job=job, scheduled_at=scheduled_at,
+                                                    claimed_by=owner, claimed_at=utc_now()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _load(client: str, config_dir: str) -> LoadedConfig:
+    return load_client(client_path(client, Path(config_dir)))
+
+
+def scheduled_job(client: str, config_dir: str) -> None:
+    """The job of one client: claim the tick, then run the pipeline (sync, then more)."""
+    config = _load(client, config_dir).config
+    if config.schedule is None:
+        log.warning("%s has no schedule any more; skipped", client)
+        return
+    tick = latest_fire_time(config.schedule.cron, config.schedule.timezone, utc_now())
+    if tick is None:
+        return
+    with Store.for_config(config) as store:
+        if not claim_tick(store, f"sync:{client}", tick):
+            log.info("tick %s of %s already run by another scheduler", tick.isoformat(), client)
+            return
+        try:
+            summary = pipeline.run(config, store=store, stop=STOP, trigger="schedule")
+            log.info("scheduled run of %s: %s", client, summary.outcome.value)
+        except StateError as error:
+            log.warning("scheduled run of %s skipped: %s", client, error)
+
+
+def staleness_job(client: str, config_dir: str) -> None:
+    """Alert when the client has had no successful run for too long."""
+    config = _load(client, config_dir).config
+    with Store.for_config(config) as store:
+        alert = check_staleness(config, store)
+    if alert is not None:
+        send_alert(config.alerts, alert)
+
+
+def _wanted_jobs(clients: Sequence[LoadedConfig], config_dir: str) -> dict[str, dict[str, Any]]:
+    wanted: dict[str, dict[str, Any]] = {}
+    for loaded in clients:
+        config = loaded.config
+        if config.schedule is None:
+            continue
+        kwargs = {"client": config.client, "config_dir": config_dir}
+        wanted[f"sync:{config.client}"] = {
+            "func": "sync.scheduler:scheduled_job", "kwargs": kwargs,
+            "trigger": CronTrigger.from_crontab(config.schedule.cron,
+                                                timezone=ZoneInfo(config.schedule.timezone)),
+            "spec": f"{config.schedule.cron}|{config.schedule.timezone}"}
+        if config.alerts.stale_after_hours is not None:
+            wanted[f"stale:{config.client}"] = {
+                "func": "sync.scheduler:staleness_job", "kwargs": kwargs,
+                "trigger": "interval", "minutes": _STALENESS_MINUTES, "spec": "interval"}
+    return wanted
+
+
+def _sync_jobs(scheduler: BlockingScheduler, wanted: dict[str, dict[str, Any]]) -> None:
+    """Make the job store hold exactly the wanted jobs; unchanged ones keep their next run,
+    so runs missed while no scheduler ran are coalesced into one."""
+    for job in scheduler.get_jobs():
+        if job.id not in wanted or job.name != wanted[job.id]["spec"]:
+            job.remove()
+    for job_id, spec in wanted.items():
+        if scheduler.get_job(job_id) is None:
+            options = {k: v for k, v in spec.items() if k not in ("func", "kwargs", "spec",
+                                                                  "trigger")}
+            scheduler.add_job(spec["func"], spec["trigger"], id=job_id, name=spec["spec"],
+                              kwargs=spec["kwargs"], **options)
+    log.info("scheduler jobs: %s", ", ".join(sorted(wanted)) or "none")
+
+
+def serve(clients: Sequence[LoadedConfig], config_dir: Path, *,
+          jobstore_url: str | None = None) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; returns after running jobs checkpointed."""
+    url = jobstore_url or default_jobstore_url()
+    scheduler = BlockingScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=create_store_engine(url))},
+        executors={"default": ThreadPoolExecutor(max(2, len(clients)))},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone="UTC")
+    wanted = _wanted_jobs(clients, str(config_dir))
+    scheduler.add_listener(lambda _event: _sync_jobs(scheduler, wanted), EVENT_SCHEDULER_STARTED)
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %d: finishing running pages, then stopping", signum)
+        STOP.set()
+        scheduler.shutdown(wait=True)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        scheduler.start()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,37 @@
+"""Deletions found by reconciliation: ids the store holds that an id-only listing lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, or_, update
+
+from sync.store.schema import RECORDS
+
+__all__ = ["mark_listed", "mark_unlisted_deleted"]
+
+_CHUNK = 500
+
+
+def mark_listed(connection: Connection, module: str, ids: Sequence[str], at: datetime) -> None:
+    """Note that a listing started at ``at`` still showed ``ids``."""
+    for start in range(0, len(ids), _CHUNK):
+        connection.execute(update(RECORDS).where(
+            RECORDS.c.module == module, RECORDS.c.id.in_(ids[start:start + _CHUNK])).values(
+            listed_at=at))
+
+
+def mark_unlisted_deleted(connection: Connection, module: str, listing_started: datetime,
+                          now: datetime) -> int:
+    """Flag as deleted what the listing started at ``listing_started`` did not show.
+
+    Records first seen after the listing began are left alone: the listing may have passed
+    their place before they were created.
+    """
+    result = connection.execute(update(RECORDS).where(
+        RECORDS.c.module == module, RECORDS.c.deleted.is_(False),
+        RECORDS.c.first_seen < listing_started,
+        or_(RECORDS.c.listed_at.is_(None), RECORDS.c.listed_at < listing_started)).values(
+        deleted=True, deleted_at=now))
+    return int(result.rowcount or 0)

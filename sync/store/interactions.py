@@ -1,0 +1,51 @@
+"""Pages of interactions (e-mails, campaign activity, web visits) into the store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, update
+
+from sync.identity import interaction_key
+from sync.store.records import PageCounts, canonical_json, content_hash
+from sync.store.schema import INTERACTIONS
+
+__all__ = ["store_interactions"]
+
+_CHUNK = 500
+
+
+def store_interactions(connection: Connection, stream: str, channel: str,
+                       rows: Sequence[Mapping[str, Any]], *, now: datetime,
+                       matomo_user_id_is_email: bool = False) -> PageCounts:
+    """Upsert interaction records (each with ``id``, ``occurred_at``, ``kind`` and a key)."""
+    prepared: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key_kind, key_value = interaction_key(row, matomo_user_id_is_email=matomo_user_id_is_email)
+        prepared[str(row["id"])] = {
+            "stream": stream, "id": str(row["id"]), "occurred_at": row["occurred_at"],
+            "channel": channel, "kind": str(row.get("kind") or "unknown"),
+            "key_kind": key_kind, "key_value": key_value,
+            "content_hash": content_hash(canonical_json(row)), "match": "pending"}
+    known: dict[str, str] = {}
+    ids = list(prepared)
+    for start in range(0, len(ids), _CHUNK):
+        query = select(INTERACTIONS.c.id, INTERACTIONS.c.content_hash).where(
+            INTERACTIONS.c.stream == stream, INTERACTIONS.c.id.in_(ids[start:start + _CHUNK]))
+        known.update((row.id, row.content_hash) for row in connection.execute(query))
+    new = [values for key, values in prepared.items() if key not in known]
+    changed = [{**values, "b_id": key} for key, values in prepared.items()
+               if key in known and known[key] != values["content_hash"]]
+    if new:
+        connection.execute(INTERACTIONS.insert(), new)
+    if changed:
+        connection.execute(update(INTERACTIONS).where(and_(
+            INTERACTIONS.c.stream == stream, INTERACTIONS.c.id == bindparam("b_id"))).values(
+            {name: bindparam(name) for name in (
+                "occurred_at", "channel", "kind", "key_kind", "key_value", "content_hash",
+                "match")}), [{k: v for k, v in c.items() if k not in ("stream", "id")}
+                             for c in changed])
+    return PageCounts(new=len(new), changed=len(changed),
+                      unchanged=len(prepared) - len(new) - len(changed))

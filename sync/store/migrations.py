@@ -1,0 +1,71 @@
+"""Schema versions of the store and the upgrades between them, applied in place, in order.
+
+Each migration takes a connection inside the upgrade's transaction. A migration that alters
+a table created earlier must not rely on ``schema`` for the old shape: version 1 is frozen here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Final
+
+from sqlalchemy import Column, Connection, MetaData, Table, func, inspect, select
+
+from sync.errors import StateError
+from sync.store import schema
+from sync.store.types import utc_now
+
+__all__ = ["LATEST_VERSION", "MIGRATIONS", "current_version", "upgrade"]
+
+log = logging.getLogger(__name__)
+
+_V1_TABLES: Final = ("schema_version", "cursors", "identities", "interactions", "traits",
+                     "writes", "runs", "locks")
+_V2_TABLES: Final = ("module_fields", "trait_history", "ticks", "alerts_sent")
+
+
+def _v1(connection: Connection) -> None:
+    """Records, cursors, identities, interactions, traits, writes, runs, locks."""
+    frozen = MetaData()
+    for name in _V1_TABLES:
+        schema.METADATA.tables[name].to_metadata(frozen)
+    Table("records", frozen, *(
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+        for c in schema.RECORDS.columns if c.name != "listed_at"))
+    frozen.create_all(connection)
+
+
+def _v2(connection: Connection) -> None:
+    """Deletion reconciliation (records.listed_at), field types, trait history, ticks, alerts."""
+    column_type = schema.RECORDS.c.listed_at.type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE records ADD COLUMN listed_at {column_type}")
+    schema.METADATA.create_all(
+        connection, tables=[schema.METADATA.tables[name] for name in _V2_TABLES])
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2)
+LATEST_VERSION: Final = len(MIGRATIONS)
+
+
+def current_version(connection: Connection) -> int:
+    """The store's schema version; 0 for an empty database."""
+    if not inspect(connection).has_table("schema_version"):
+        return 0
+    version = connection.execute(select(func.max(schema.SCHEMA_VERSION.c.version))).scalar()
+    return int(version or 0)
+
+
+def upgrade(connection: Connection, *, target: int = LATEST_VERSION) -> int:
+    """Apply the missing migrations up to ``target``; return the version reached."""
+    version = current_version(connection)
+    if version > LATEST_VERSION:
+        raise StateError(
+            f"the state store has schema version {version}, newer than this SuitePulse "
+            f"understands ({LATEST_VERSION})", hint="upgrade SuitePulse")
+    for number in range(version + 1, target + 1):
+        log.info("upgrading the state store to schema version %d", number)
+        MIGRATIONS[number - 1](connection)
+        connection.execute(schema.SCHEMA_VERSION.insert().values(
+            version=number, applied_at=utc_now()))
+    return max(version, target)

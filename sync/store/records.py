@@ -1,0 +1,112 @@
+"""Pages of records into the store: insert new, update changed, recognise re-reads.
+
+A record's content is its canonical JSON (sorted keys, datetimes in ISO form, decimals as
+strings); its SHA-256 tells a re-read of the same version from a change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, update
+
+from sync.store.schema import RECORDS
+
+__all__ = ["PageCounts", "canonical_json", "content_hash", "store_records"]
+
+_CHUNK = 500
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str)
+    raise TypeError(f"cannot store a value of type {type(value).__name__}")
+
+
+def canonical_json(attributes: Mapping[str, Any]) -> str:
+    """The attributes as compact JSON with sorted keys: equal content, equal text."""
+    return json.dumps(attributes, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=_json_default)
+
+
+def content_hash(text: str) -> str:
+    """The SHA-256 of a canonical JSON text."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class PageCounts:
+    """What one page did to the store."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def add(self, other: PageCounts) -> None:
+        """Add another page's counts to these."""
+        self.new += other.new
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def store_records(connection: Connection, module: str, rows: Sequence[Mapping[str, Any]], *,
+                  now: datetime, primary_key: str = "id",
+                  cursor_field: str = "date_modified") -> PageCounts:
+    """Upsert ``rows`` (each with ``primary_key``) of ``module``; return what changed."""
+    prepared: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        record_id = str(row[primary_key])
+        attributes = {k: v for k, v in row.items() if k != primary_key}
+        text = canonical_json(attributes)
+        prepared[record_id] = {"b_id": record_id, "attributes": text, "content_hash":
+                               content_hash(text), "date_modified":
+                               _as_datetime(row.get(cursor_field))}
+    known: dict[str, tuple[str, bool]] = {}
+    for chunk in _chunks(list(prepared)):
+        result = connection.execute(select(
+            RECORDS.c.id, RECORDS.c.content_hash, RECORDS.c.deleted).where(
+            RECORDS.c.module == module, RECORDS.c.id.in_(chunk)))
+        known.update({row.id: (row.content_hash, row.deleted) for row in result})
+    counts = PageCounts()
+    new, changed, unchanged = [], [], []
+    for record_id, values in prepared.items():
+        if record_id not in known:
+            new.append({"module": module, "id": record_id, "attributes": values["attributes"],
+                        "content_hash": values["content_hash"],
+                        "date_modified": values["date_modified"], "deleted": False,
+                        "first_seen": now, "last_seen": now})
+        elif known[record_id] != (values["content_hash"], False):
+            changed.append({**values, "b_module": module})
+        else:
+            unchanged.append({"b_module": module, "b_id": record_id})
+    where = and_(RECORDS.c.module == bindparam("b_module"), RECORDS.c.id == bindparam("b_id"))
+    if new:
+        connection.execute(RECORDS.insert(), new)
+    if changed:
+        connection.execute(update(RECORDS).where(where).values(
+            attributes=bindparam("attributes"), content_hash=bindparam("content_hash"),
+            date_modified=bindparam("date_modified"), deleted=False, deleted_at=None,
+            last_seen=now), changed)
+    if unchanged:
+        connection.execute(update(RECORDS).where(where).values(last_seen=now), unchanged)
+    counts.new, counts.changed, counts.unchanged = len(new), len(changed), len(unchanged)
+    return counts

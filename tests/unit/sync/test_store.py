@@ -1,0 +1,82 @@
+"""The state store: private file, schema upgrades in place, the run lock, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select
+
+from sync.errors import StateError
+from sync.store import LATEST_VERSION, Store
+from sync.store.engine import create_store_engine
+from sync.store.migrations import MIGRATIONS, current_version, upgrade
+from sync.store.schema import METADATA, RECORDS
+from sync.store.types import utc_now
+
+
+def test_sqlite_store_is_a_private_file_in_a_new_folder(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "acme.sqlite3"
+    with Store(f"sqlite:///{path}") as store:
+        assert store.schema_version == LATEST_VERSION
+        assert (store.size_bytes() or 0) > 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_upgrade_from_version_1_keeps_the_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_store_engine(url)
+    with engine.begin() as connection:
+        assert upgrade(connection, target=1) == 1
+        connection.exec_driver_sql(
+            "INSERT INTO records (module, id, attributes, content_hash, deleted, first_seen,"
+            " last_seen) VALUES ('Contacts', 'c1', '{}', 'h', 0, '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')")
+    engine.dispose()
+    with Store(url) as store, store.transaction() as connection:
+        assert current_version(connection) == len(MIGRATIONS)
+        row = connection.execute(select(RECORDS.c.id, RECORDS.c.listed_at)).one()
+        assert (row.id, row.listed_at) == ("c1", None)
+        columns = {t: {c["name"] for c in inspect(connection).get_columns(t)}
+                   for t in METADATA.tables}
+    assert columns == {name: {c.name for c in table.columns}
+                       for name, table in METADATA.tables.items()}
+
+
+def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    with Store(url) as store, store.transaction() as connection:
+        connection.exec_driver_sql(
+            f"INSERT INTO schema_version VALUES ({LATEST_VERSION + 1}, '2030-01-01 00:00:00')")
+    with pytest.raises(StateError, match="newer than this SuitePulse"):
+        Store(url)
+
+
+def test_lock_of_a_dead_process_is_taken_over(store: Store) -> None:
+    from sync.store.schema import LOCKS
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    now = utc_now()
+    with store.transaction() as connection:
+        connection.execute(LOCKS.insert().values(
+            name="run:acme", owner="x", host=os.uname().nodename, pid=int(dead.stdout),
+            acquired_at=now, heartbeat_at=now, expires_at=now.replace(year=now.year + 1)))
+    with store.lock("run:acme") as lock, store.transaction() as connection:
+        assert connection.execute(select(LOCKS.c.owner)).scalar() == lock.owner
+    with store.transaction() as connection:
+        assert connection.execute(select(LOCKS)).first() is None
+
+
+def test_lock_held_by_a_live_process_is_refused(store: Store) -> None:
+    with store.lock("run:acme"):
+        other = store.lock("run:acme")
+        with pytest.raises(StateError, match="another run of 'run:acme'"):
+            other.acquire()
+    with store.lock("run:acme"):  # released: free again
+        pass
