@@ -260,7 +260,8 @@ def generate(store: Store, *, customers: int, seed: int, anchor: date,
     pools = NamePools.build(seed)
     clock = _Clock(anchor)
     writer = _Writer(store)
-    accounts = _accounts(rng, pools, clock, ids, writer, max(1, customers // 8))
+    # About three contacts per account, so accounts as customers still show the process.
+    accounts = _accounts(rng, pools, clock, ids, writer, max(1, customers // 3))
     invoice_no = [0]
     people: list[tuple[dict[str, Any], float, float | None, bool]] = []
     for index in range(customers):

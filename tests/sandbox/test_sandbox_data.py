@@ -51,7 +51,7 @@ def test_every_won_opportunity_has_an_invoice_of_the_same_amount() -> None:
     assert won == invoiced
     assert won[0][0] > 150  # repeat purchases: more purchases than customers
     stages = {r[0] for r in state.store.query("SELECT DISTINCT sales_stage FROM m_opportunities")}
-    assert {"Closed Won", "Closed Lost"} <= stages
+    assert "Closed Won" in stages and len(stages) >= 3  # and a pipeline of other stages
 
 
 def test_dropped_out_customers_look_less_recent_than_active_ones() -> None:
