@@ -9,6 +9,7 @@ from cli.commands import (
     check_cmd,
     config_cmd,
     init_cmd,
+    sandbox_cmd,
     schedule_cmd,
     status_cmd,
     sync_cmd,
@@ -26,3 +27,4 @@ def register_commands(group: click.Group) -> None:
     group.add_command(sync_cmd.sync)
     group.add_command(status_cmd.status)
     group.add_command(schedule_cmd.schedule)
+    group.add_command(sandbox_cmd.sandbox)
