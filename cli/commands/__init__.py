@@ -8,9 +8,11 @@ from cli.commands import (
     analyze_cmd,
     check_cmd,
     config_cmd,
+    demo_cmd,
     fields_cmd,
     init_cmd,
     push_cmd,
+    report_cmd,
     sandbox_cmd,
     schedule_cmd,
     status_cmd,
@@ -35,3 +37,5 @@ def register_commands(group: click.Group) -> None:
     group.add_command(push_cmd.push)
     group.add_command(push_cmd.run)
     group.add_command(sandbox_cmd.sandbox)
+    group.add_command(report_cmd.report)
+    group.add_command(demo_cmd.demo)
