@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, desc, func, select
+from sqlalchemy import Connection, Select, desc, func, select
 
 from sync.config import ClientConfig
 from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, StageCount
@@ -36,9 +36,10 @@ _NO_VALUE = "(none)"
 def report_data(store: Store, config: ClientConfig, *, now: datetime,
                 movement_days: int = 30, runs: int = 10) -> ReportData:
     """Everything the report shows about ``config``'s client, as the store holds it ``now``."""
+    live = _live_customers(config.enrichment.customer_entity.value)
     with store.transaction() as connection:
-        traits = _current_traits(connection, config.enrichment.customer_entity.value)
-        movements = _movements(connection, now - timedelta(days=movement_days))
+        traits = _current_traits(connection, live)
+        movements = _movements(connection, live, now - timedelta(days=movement_days))
         run_rows = _runs(connection, runs)
     buyers = traits[traits["purchase_count"] > 0]
     return ReportData(
@@ -57,9 +58,13 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
     )
 
 
-def _current_traits(connection: Connection, module: str) -> pd.DataFrame:
+def _live_customers(module: str) -> Select[tuple[str]]:
+    """The ids of the customer module's records that are not deleted."""
+    return select(RECORDS.c.id).where(RECORDS.c.module == module, RECORDS.c.deleted.is_(False))
+
+
+def _current_traits(connection: Connection, live: Select[tuple[str]]) -> pd.DataFrame:
     """One row per live customer: the traits the report uses, typed; missing numbers are 0."""
-    live = select(RECORDS.c.id).where(RECORDS.c.module == module, RECORDS.c.deleted.is_(False))
     query = select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value).where(
         TRAITS.c.trait.in_((*_NUMBERS, *_LABELS)), TRAITS.c.customer_id.in_(live))
     long = pd.DataFrame(connection.execute(query).all(),
@@ -110,12 +115,13 @@ def _churn_bands(buyers: pd.DataFrame) -> list[Band]:
             for index, label in enumerate(CHURN_BANDS)]
 
 
-def _movements(connection: Connection, since: datetime) -> list[Movement]:
+def _movements(connection: Connection, live: Select[tuple[str]],
+               since: datetime) -> list[Movement]:
     """Customers per (from, to) lifecycle change since ``since``; a first stage is from ''."""
     query = (select(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value,
                     func.count(func.distinct(TRAIT_HISTORY.c.customer_id)))
              .where(TRAIT_HISTORY.c.trait == "lifecycle_stage",
-                    TRAIT_HISTORY.c.changed_at >= since)
+                    TRAIT_HISTORY.c.changed_at >= since, TRAIT_HISTORY.c.customer_id.in_(live))
              .group_by(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value))
     moves = [Movement(_stage(old), _stage(new), int(count))
              for old, new, count in connection.execute(query)]
