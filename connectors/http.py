@@ -61,8 +61,21 @@ _SECRET_PARAMS = frozenset(
 _REDACTED = "***"
 
 
-def _timeout(settings: HttpSettings) -> httpx.Timeout:
-    return httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+def _client_options(
+    settings: HttpSettings,
+    base_url: str,
+    auth: httpx.Auth | None,
+    headers: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """What every client we build shares: timeouts, TLS, no redirects."""
+    return {
+        "base_url": base_url,
+        "auth": auth,
+        "headers": dict(headers or {}),
+        "timeout": httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        "verify": settings.verify_tls,
+        "follow_redirects": False,
+    }
 
 
 def build_client(
@@ -74,15 +87,8 @@ def build_client(
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     """Return a synchronous client; ``transport`` replaces the network in tests."""
-    return httpx.Client(
-        base_url=base_url,
-        auth=auth,
-        headers=dict(headers or {}),
-        timeout=_timeout(settings),
-        verify=settings.verify_tls,
-        transport=transport,
-        follow_redirects=False,
-    )
+    return httpx.Client(**_client_options(settings, base_url, auth, headers),
+                        transport=transport)
 
 
 def build_async_client(
@@ -97,16 +103,8 @@ def build_async_client(
     limits = httpx.Limits(
         max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
     )
-    return httpx.AsyncClient(
-        base_url=base_url,
-        auth=auth,
-        headers=dict(headers or {}),
-        timeout=_timeout(settings),
-        verify=settings.verify_tls,
-        transport=transport,
-        limits=limits,
-        follow_redirects=False,
-    )
+    return httpx.AsyncClient(**_client_options(settings, base_url, auth, headers),
+                             transport=transport, limits=limits)
 
 
 def redact_url(url: str | httpx.URL) -> str:

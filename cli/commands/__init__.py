@@ -11,6 +11,7 @@ from cli.commands import (
     fields_cmd,
     init_cmd,
     push_cmd,
+    sandbox_cmd,
     schedule_cmd,
     status_cmd,
     sync_cmd,
@@ -33,3 +34,4 @@ def register_commands(group: click.Group) -> None:
     group.add_command(undo_cmd.undo)
     group.add_command(push_cmd.push)
     group.add_command(push_cmd.run)
+    group.add_command(sandbox_cmd.sandbox)

@@ -13,6 +13,7 @@ from cli.commands.writeback_output import report_exit_code
 from cli.exit_codes import ExitCode
 from connectors.errors import RecordError
 from connectors.suitecrm import SuiteCRMClient
+from sandbox import RunningSandbox, running_sandbox
 from sync.config import LoadedConfig, load_client
 from sync.store import Store
 from sync.writeback.audit import AuditLog
@@ -21,11 +22,6 @@ from sync.writeback.destination import CRMDestination
 from sync.writeback.fieldspec import specs_for
 from sync.writeback.plan import RecordChange
 from sync.writeback.push import PushReport, push_traits
-
-try:
-    from sandbox import RunningSandbox, running_sandbox
-except ImportError:  # until the sandbox is merged into this branch
-    pytest.skip("the sandbox is not installed", allow_module_level=True)
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,101 @@
+"""``suitepulse sandbox``: run the local SuiteCRM look-alike with synthetic customers."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import click
+import uvicorn
+from rich.markup import escape
+
+from cli.options import json_option
+from cli.output import emit_json, err_console, out_console
+from sandbox import FaultSettings, SandboxSettings, connection_info, create_app, sandbox_state
+from sandbox.faults import quiet_dropped_connections
+from sandbox.server import free_port
+
+__all__ = ["sandbox"]
+
+log = logging.getLogger(__name__)
+_RATE = click.FloatRange(0.0, 1.0)
+
+
+@click.group()
+def sandbox() -> None:
+    """Run the local SuiteCRM V8 sandbox (with Mailchimp and Matomo look-alikes)."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--customers", default=500, show_default=True, type=click.IntRange(0, 2_000_000),
+              help="Contacts to generate when the database is new.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite file to keep the data in (default: in memory).")
+@click.option("--layout", type=click.Choice(["7", "8"]), default="7", show_default=True,
+              help="7: API under /Api; 8: also under /legacy/Api, like SuiteCRM 8.")
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(0, 60_000),
+              help="Added to every API request.")
+@click.option("--rate-429", default=0.0, type=_RATE, help="Share of requests answered 429.")
+@click.option("--retry-after", default=1, type=click.IntRange(0, 3600),
+              help="Retry-After seconds sent with a 429.")
+@click.option("--rate-5xx", default=0.0, type=_RATE, help="Share of requests answered 503.")
+@click.option("--token-ttl", type=click.FloatRange(min=0.001),
+              help="Access tokens stop working after this many seconds.")
+@click.option("--rate-drop", default=0.0, type=_RATE,
+              help="Share of connections dropped mid-response.")
+@json_option
+def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None, layout: str,
+          latency_ms: float, rate_429: float, retry_after: int, rate_5xx: float,
+          token_ttl: float | None, rate_drop: float, as_json: bool) -> None:
+    """Serve the sandbox until interrupted; prints the URL and the credentials to use.
+
+    \b
+    Examples:
+      suitepulse sandbox serve
+      suitepulse sandbox serve --customers 100000 --db /tmp/sandbox.sqlite3
+      suitepulse sandbox serve --port 9000 --layout 8 --rate-429 0.1 --latency-ms 50
+    """
+    faults = FaultSettings(latency_ms=latency_ms, rate_429=rate_429, retry_after_s=retry_after,
+                           rate_5xx=rate_5xx, token_ttl_s=token_ttl, rate_drop=rate_drop)
+    settings = SandboxSettings(customers=customers, seed=seed, db_path=db_path,
+                               layout="8" if layout == "8" else "7", faults=faults)
+    err_console.print(f"preparing the sandbox ({customers} customers, seed {seed})...",
+                      highlight=False)
+    try:
+        app = create_app(settings)
+    except (sqlite3.DatabaseError, OSError) as error:
+        raise click.BadParameter(f"cannot use {db_path} as the sandbox database: {error}",
+                                 param_hint="--db") from error
+    report = app.state.generation
+    if report is not None:
+        err_console.print(f"generated {report.counts} in {report.seconds:.1f} s",
+                          highlight=False)
+    port = port or free_port(host)
+    info = connection_info(settings, f"http://{host}:{port}")
+    if as_json:
+        emit_json(info)
+    else:
+        cc, pw = info["client_credentials"], info["password_grant"]
+        out_console.print(f"SuiteCRM V8 sandbox: {escape(info['base_url'])} "
+                          f"(api_layout {info['api_layout']})", highlight=False)
+        out_console.print(f"  client_credentials: client_id {cc['client_id']} "
+                          f"client_secret {cc['client_secret']}", highlight=False)
+        out_console.print(f"  password grant: client_id {pw['client_id']} client_secret "
+                          f"{pw['client_secret']} username {pw['username']} "
+                          f"password {pw['password']}", highlight=False)
+        out_console.print(f"  mailchimp: {escape(info['mailchimp']['base_url'])} "
+                          f"api_key {info['mailchimp']['api_key']} audience "
+                          f"{info['mailchimp']['audience_id']}", highlight=False)
+        out_console.print(f"  matomo: {escape(info['matomo']['base_url'])} site_id "
+                          f"{info['matomo']['site_id']} token_auth "
+                          f"{info['matomo']['token_auth']}", highlight=False)
+    quiet_dropped_connections()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        sandbox_state(app).store.close()

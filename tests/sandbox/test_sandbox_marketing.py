@@ -1,0 +1,58 @@
+"""The Mailchimp- and Matomo-compatible endpoints."""
+
+from __future__ import annotations
+
+import httpx
+
+from sandbox import RunningSandbox
+
+
+def test_mailchimp_members_page_and_need_the_key(sb: RunningSandbox) -> None:
+    key = sb.settings.mailchimp_api_key.get_secret_value()
+    url = f"{sb.base_url}/mailchimp/3.0/lists/{sb.settings.mailchimp_list_id}/members"
+    assert httpx.get(url, auth=("any", "wrong")).status_code == 401
+    first = httpx.get(url, params={"count": 150, "offset": 0}, auth=("any", key)).json()
+    rest = httpx.get(url, params={"count": 150, "offset": 150}, auth=("any", key)).json()
+    emails = [m["email_address"] for m in first["members"] + rest["members"]]
+    assert first["total_items"] == len(emails) == len(set(emails)) == 200
+    assert httpx.get(url.replace(sb.settings.mailchimp_list_id, "other"),
+                     auth=("any", key)).status_code == 404
+
+
+def test_mailchimp_campaign_activity_groups_by_email(sb: RunningSandbox) -> None:
+    key = sb.settings.mailchimp_api_key.get_secret_value()
+    base = f"{sb.base_url}/mailchimp/3.0"
+    campaigns = httpx.get(f"{base}/campaigns", params={"count": 100}, auth=("u", key)).json()
+    assert campaigns["total_items"] == len(campaigns["campaigns"]) > 0
+    campaign = campaigns["campaigns"][-1]["id"]
+    report = httpx.get(f"{base}/reports/{campaign}/email-activity", params={"count": 1000},
+                       auth=("u", key)).json()
+    assert report["total_items"] == len(report["emails"]) > 0
+    assert all(e["activity"] and {a["action"] for a in e["activity"]} <= {"open", "click"}
+               for e in report["emails"])
+
+
+def test_matomo_visits_by_time_and_token(sb: RunningSandbox) -> None:
+    url = f"{sb.base_url}/matomo/index.php"
+    params = {"module": "API", "method": "Live.getLastVisitsDetails", "idSite": "1",
+              "format": "JSON", "token_auth": sb.settings.matomo_token.get_secret_value(),
+              "filter_limit": "50", "filter_sort_order": "asc"}
+    visits = httpx.get(url, params=params).json()
+    stamps = [v["firstActionTimestamp"] for v in visits]
+    assert len(visits) == 50 and stamps == sorted(stamps)
+    later = httpx.get(url, params={**params, "minTimestamp": str(stamps[-1])}).json()
+    assert all(v["firstActionTimestamp"] >= stamps[-1] for v in later)
+    assert any(v["userId"] and "@" in v["userId"] for v in visits + later)
+    denied = httpx.get(url, params={**params, "token_auth": "nope"}).json()
+    assert denied["result"] == "error"
+
+
+def test_email_messages_are_listed_for_mailbox_loading(sb: RunningSandbox) -> None:
+    url = f"{sb.base_url}/sandbox/email-messages"
+    messages = httpx.get(url, params={"limit": 10_000}).json()["messages"]
+    assert messages and all("@" in m["email"] for m in messages)
+    stamps = [m["sent_at"] for m in messages]
+    assert stamps == sorted(stamps)
+    middle = stamps[len(stamps) // 2]
+    later = httpx.get(url, params={"since": middle, "limit": 10_000}).json()["messages"]
+    assert [m["sent_at"] for m in later] == [s for s in stamps if s >= middle]
