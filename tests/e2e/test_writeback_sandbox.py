@@ -221,3 +221,17 @@ def test_dry_run_then_run_then_a_run_that_recognises_our_own_writes(
     contacts = next(s for s in document["sync"]["streams"] if s["name"] == "Contacts")
     assert contacts["own_writes"] == pushed["records_changed"]
     assert contacts["changed"] == 0
+
+
+def test_preserve_date_modified_keeps_the_records_date(
+    loaded: LoadedConfig, store: Store, crm: SuiteCRMClient,
+) -> None:
+    ids = _contact_ids(crm, 3)
+    before = {i: crm.get("Contacts", i, fields=["date_modified"])["date_modified"] for i in ids}
+    preserving = loaded.config.model_copy(update={"writeback": loaded.config.writeback.model_copy(
+        update={"preserve_date_modified": True})})
+    report = push_client(preserving, _traits(ids), store=store)
+    assert report.records_written == 3
+    after = {i: crm.get("Contacts", i, fields=["date_modified"])["date_modified"] for i in ids}
+    assert after == before
+    assert _values(crm, ids[0])["sp_stage_c"] == STAGES[0]
