@@ -235,3 +235,18 @@ def test_preserve_date_modified_keeps_the_records_date(
     after = {i: crm.get("Contacts", i, fields=["date_modified"])["date_modified"] for i in ids}
     assert after == before
     assert _values(crm, ids[0])["sp_stage_c"] == STAGES[0]
+
+
+def test_fields_check_against_the_sandbox(
+    loaded: LoadedConfig, sandbox: RunningSandbox, run_cli: Callable[..., Result],
+) -> None:
+    ok = run_cli("fields", "check", "acme")
+    assert ok.exit_code == 0, ok.stdout + ok.stderr
+    assert "all 2 mapped fields are present as mapped" in ok.stdout
+    sandbox.add_custom_field("Contacts", "sp_other_c", "varchar", length=20)
+    loaded.path.write_text(loaded.path.read_text().replace("Contacts.sp_clv_c",
+                                                           "Contacts.sp_other_c"))
+    bad = run_cli("fields", "check", "acme", "--json")
+    assert bad.exit_code == 1
+    (problem,) = json.loads(bad.stdout)["problems"]
+    assert (problem["field"], problem["problem"]) == ("sp_other_c", "other type")
