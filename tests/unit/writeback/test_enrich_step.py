@@ -38,8 +38,7 @@ def test_only_changed_values_are_saved_and_kept_in_history(tmp_path: Path) -> No
             values = {(r.customer_id, r.trait): json.loads(r.value)
                       for r in connection.execute(select(TRAITS))}
             history = [(r.customer_id, r.trait, r.old_value, r.new_value)
-                       for r in connection.execute(select(TRAIT_HISTORY).where(
-                           TRAIT_HISTORY.c.changed_at == T2))]
+                       for r in connection.execute(select(TRAIT_HISTORY))]
     assert values == {("a", "clv"): 1.5, ("a", "since"): "2026-01-02", ("b", "clv"): 3.0,
                       ("b", "since"): None}
     assert history == [("b", "clv", "null", "3.0")]
