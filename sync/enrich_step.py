@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -94,4 +95,16 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-_json = json.JSONEncoder(default=_plain, sort_keys=True).encode
+_encode = json.JSONEncoder(default=_plain, sort_keys=True).encode
+
+
+def _json(value: Any) -> str:
+    """The value as JSON text; plain numbers without the encoder's overhead (same text)."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    return _encode(value)
