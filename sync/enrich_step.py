@@ -2,13 +2,14 @@
 
 The traits of every customer are computed by ``enrichment.compute_traits`` from the tables
 ``load_frames`` builds; the values that changed since the last computation are saved in the
-store's ``traits`` table, with the change in ``trait_history``.
+store's ``traits`` table, each change of a value already there in ``trait_history``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -62,8 +63,8 @@ def save_traits(store: Store, traits: Mapping[str, Mapping[str, Any]], *,
     new = {(customer, trait): _json(value)
            for customer, values in traits.items() for trait, value in values.items()}
     with store.transaction() as connection:
-        old = {(row.customer_id, row.trait): row.value for row in connection.execute(
-            select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value))}
+        old = {(customer, trait): value for customer, trait, value in connection.execute(
+            select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value)).all()}
         changed = [key for key, value in new.items() if old.get(key, _ABSENT) != value]
         for start in range(0, len(changed), _CHUNK):
             keys = changed[start:start + _CHUNK]
@@ -75,17 +76,15 @@ def save_traits(store: Store, traits: Mapping[str, Mapping[str, Any]], *,
             connection.execute(TRAITS.insert(), [
                 {"customer_id": c, "trait": t, "value": new[(c, t)], "computed_at": computed_at}
                 for c, t in keys])
-            connection.execute(TRAIT_HISTORY.insert(), [
-                {"customer_id": c, "trait": t, "old_value": old.get((c, t)),
-                 "new_value": new[(c, t)], "changed_at": computed_at} for c, t in keys])
+            history = [{"customer_id": c, "trait": t, "old_value": old[(c, t)],
+                        "new_value": new[(c, t)], "changed_at": computed_at}
+                       for c, t in keys if (c, t) in old]
+            if history:
+                connection.execute(TRAIT_HISTORY.insert(), history)
     return len(changed)
 
 
 _ABSENT = object()
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, default=_plain, sort_keys=True)
 
 
 def _plain(value: Any) -> Any:
@@ -94,3 +93,18 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
+
+
+_encode = json.JSONEncoder(default=_plain, sort_keys=True).encode
+
+
+def _json(value: Any) -> str:
+    """The value as JSON text; plain numbers without the encoder's overhead (same text)."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    return _encode(value)

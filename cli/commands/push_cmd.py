@@ -10,7 +10,7 @@ from cli.commands.writeback_output import render_report, report_exit_code
 from cli.context import AppContext, pass_app
 from cli.exit_codes import ExitCode
 from cli.options import client_argument, dry_run_option, json_option
-from cli.output import emit_json, out_console
+from cli.output import emit_json, err_console, out_console
 from sync import pipeline
 from sync.enrich_step import enrich_client
 from sync.run_summary import Outcome
@@ -43,6 +43,10 @@ def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
         raise click.UsageError(f"{loaded.path}: writeback.fields maps no trait to a field")
     with Store.for_config(loaded.config) as store:
         traits = enrich_client(loaded.config, store, save=not dry_run)
+        if not traits:
+            err_console.print(f"[yellow]warning:[/] the store has no "
+                              f"{loaded.config.enrichment.customer_entity.value} yet; "
+                              f"run: suitepulse sync {loaded.config.client}", highlight=False)
         report = push_client(loaded.config, traits, store=store, dry_run=dry_run,
                              path=loaded.path)
     render_report(report, as_json=as_json)

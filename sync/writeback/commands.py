@@ -95,7 +95,7 @@ def _recorded(store: Store, run_id: str, trigger: str, dry_run: bool,
             finish_run(connection, run_id, finished_at=datetime.now(UTC), outcome="failed",
                        counts={}, errors=[str(error)])
         raise
-    counts = {"writeback": {"compared": report.compared, "records": report.records_written,
+    counts = {"writeback": {"compared": report.compared, "changed": report.records_written,
                             "fields": report.fields_written, "rejected": len(report.rejected)}}
     with store.transaction() as connection:
         finish_run(connection, run_id, finished_at=datetime.now(UTC),

@@ -33,6 +33,12 @@ class CRMClient(Protocol):
         """One record."""
         ...
 
+    def get_many(
+        self, module: str, record_ids: Sequence[str], *, fields: Sequence[str] | None = None
+    ) -> list[Any]:
+        """Records by id with bounded concurrency; a RecordError in place of each refusal."""
+        ...
+
     def update_many(
         self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]]
     ) -> list[Any]:

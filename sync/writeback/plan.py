@@ -15,7 +15,7 @@ from sync.settings import WritePolicy
 from sync.writeback.fieldspec import FieldSpec
 from sync.writeback.values import ValueRejected, WireValue, comparable, to_wire
 
-__all__ = ["FieldChange", "Plan", "RecordChange", "Rejection", "plan_changes"]
+__all__ = ["FieldChange", "Plan", "RecordChange", "Rejection", "plan_changes", "wire_of"]
 
 
 @dataclass(frozen=True)
@@ -98,15 +98,15 @@ def plan_changes(
                 continue
             if comparable(new_wire, spec) == old:
                 continue
-            changes.append(FieldChange(spec.name, _old_wire(old_value, spec), new_wire, spec.trait))
+            changes.append(FieldChange(spec.name, wire_of(old_value, spec), new_wire, spec.trait))
         if changes:
             plan.changes.append(RecordChange(
                 module, record_id, tuple(changes), dict((extra or {}).get(record_id, {}))))
     return plan
 
 
-def _old_wire(value: object, spec: FieldSpec) -> WireValue:
-    """The CRM's value in the form that writes it back (for undo), as far as it can be read."""
+def wire_of(value: object, spec: FieldSpec) -> WireValue:
+    """A value the CRM holds, in the form that writes it back, as far as it can be read."""
     try:
         return to_wire(value, spec, strict=False)
     except ValueRejected:

@@ -11,14 +11,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from connectors.errors import FatalAPIError, RecordError
+from connectors.errors import RecordError
 from sync.errors import StateError
 from sync.writeback.audit import AuditEntry, AuditLog
 from sync.writeback.destination import CRMClient, Destination
 from sync.writeback.fieldspec import FieldSpec
-from sync.writeback.plan import FieldChange, RecordChange, Rejection
+from sync.writeback.plan import FieldChange, RecordChange, Rejection, wire_of
 from sync.writeback.push import DATE_MODIFIED, PushReport, keep_date_modified, send_changes
-from sync.writeback.values import WireValue, comparable, to_wire
+from sync.writeback.values import WireValue, comparable
 
 __all__ = ["Conflict", "UndoReport", "undo_run"]
 
@@ -71,26 +71,27 @@ def undo_run(
     records: dict[tuple[str, str], list[AuditEntry]] = {}
     for entry in entries:
         records.setdefault((entry.module, entry.record_id), []).append(entry)
-    changes: dict[str, list[RecordChange]] = {}
-    for (module, record_id), record_entries in records.items():
-        report.compared += 1
-        fields = sorted({entry.field for entry in record_entries})
-        try:
-            record = client.get(module, record_id,
-                                fields=[*fields, DATE_MODIFIED] if preserve_date_modified
-                                else fields)
-        except (RecordError, FatalAPIError) as exc:
-            report.rejected.append(Rejection(module, record_id, f"cannot read it: {exc.reason}"))
-            continue
-        change = _restore(record_entries, record.attributes, known, later, report)
-        if change is not None:
-            if preserve_date_modified:
+    for module in dict.fromkeys(module for module, _ in records):
+        ids = [record_id for m, record_id in records if m == module]
+        fields = sorted({e.field for m, r in records if m == module for e in records[(m, r)]})
+        if preserve_date_modified:
+            fields.append(DATE_MODIFIED)
+        changes: list[RecordChange] = []
+        for record_id, record in zip(ids, client.get_many(module, ids, fields=fields),
+                                     strict=True):
+            report.compared += 1
+            if isinstance(record, RecordError):
+                report.rejected.append(Rejection(
+                    module, record_id, f"cannot read it: {record.reason}: {record.detail}"))
+                continue
+            change = _restore(records[(module, record_id)], record.attributes, known, later,
+                              report)
+            if change is not None and preserve_date_modified:
                 change = RecordChange(module, record_id, change.changes,
                                       keep_date_modified(record.attributes))
-            changes.setdefault(module, []).append(change)
-    for module, module_changes in changes.items():
-        send_changes(module, module_changes, destination=destination, audit=audit,
-                     report=report)
+            if change is not None:
+                changes.append(change)
+        send_changes(module, changes, destination=destination, audit=audit, report=report)
     log.info("undo of %s: %d fields restored, %d left as changed since",
              run_id, report.fields_written, len(report.conflicts))
     return report
@@ -116,8 +117,8 @@ def _restore(
         if comparable(now, spec) != comparable(written, spec):
             report.conflicts.append(Conflict(
                 first.module, first.record_id, name, written,
-                to_wire(now, spec, strict=False) if now is not None else "",
+                wire_of(now, spec),
                 later.get((first.module, first.record_id, name))))
             continue
-        restored.append(FieldChange(name, to_wire(now, spec, strict=False), first_old[name]))
+        restored.append(FieldChange(name, wire_of(now, spec), first_old[name]))
     return RecordChange(first.module, first.record_id, tuple(restored)) if restored else None

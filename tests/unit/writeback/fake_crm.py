@@ -45,6 +45,18 @@ class FakeCRM:
                                 detail=f"{module} module with id {record_id} is not found")
         return self._record(module, record_id, fields)
 
+    def get_many(self, module: str, record_ids: Sequence[str], *,
+                 fields: Sequence[str] | None = None) -> list[FakeRecord | RecordError]:
+        results: list[FakeRecord | RecordError] = []
+        for record_id in record_ids:
+            try:
+                results.append(self.get(module, record_id, fields=fields))
+            except FatalAPIError as exc:
+                error = RecordError(exc.reason, system="suitecrm", status=exc.status,
+                                    detail=exc.detail)
+                results.append(error)
+        return results
+
     def update_many(self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]],
                     ) -> list[FakeRecord | RecordError]:
         results: list[FakeRecord | RecordError] = []

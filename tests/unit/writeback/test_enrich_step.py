@@ -38,8 +38,18 @@ def test_only_changed_values_are_saved_and_kept_in_history(tmp_path: Path) -> No
             values = {(r.customer_id, r.trait): json.loads(r.value)
                       for r in connection.execute(select(TRAITS))}
             history = [(r.customer_id, r.trait, r.old_value, r.new_value)
-                       for r in connection.execute(select(TRAIT_HISTORY).where(
-                           TRAIT_HISTORY.c.changed_at == T2))]
+                       for r in connection.execute(select(TRAIT_HISTORY))]
     assert values == {("a", "clv"): 1.5, ("a", "since"): "2026-01-02", ("b", "clv"): 3.0,
                       ("b", "since"): None}
     assert history == [("b", "clv", "null", "3.0")]
+
+
+def test_push_runs_do_not_count_as_successful_syncs(tmp_path: Path) -> None:
+    from sync.store.runs import finish_run, last_success, start_run
+
+    with Store(f"sqlite:///{tmp_path / 's.sqlite3'}") as store, \
+            store.transaction() as connection:
+        for run_id, at, trigger in (("sync", T1, "cli"), ("push", T2, "push")):
+            start_run(connection, run_id, started_at=at, full=False, trigger=trigger)
+            finish_run(connection, run_id, finished_at=at, outcome="ok", counts={}, errors=[])
+        assert last_success(connection) == T1
