@@ -28,7 +28,7 @@ from sync.run_summary import Outcome, RunSummary, StreamResult
 from sync.store import Store
 from sync.store.cursors import load_cursor, save_cursor
 from sync.store.interactions import store_interactions
-from sync.store.records import store_records
+from sync.store.records import OwnWriteCheck, store_records
 from sync.store.runs import finish_run, start_run
 from sync.store.schema import MODULE_FIELDS
 from sync.store.types import utc_now
@@ -104,6 +104,7 @@ class _Run:
         self.trigger = trigger
         self.lookback = timedelta(seconds=config.sync.lookback_seconds)
         self.people = person_modules(config)
+        self.own_writes = _own_writes(config)
 
     def _select(self, names: Sequence[str] | None) -> list[Stream]:
         available = build_streams(self.config, self.source)
@@ -199,6 +200,7 @@ class _Run:
             result.new += counts.new
             result.changed += counts.changed
             result.unchanged += counts.unchanged
+            result.own_writes += getattr(counts, "own_writes", 0)
             result.rejected += rejected
             result.pages += 1
             self.progress(stream.name, "pull", len(page))
@@ -215,7 +217,8 @@ class _Run:
                                                                    matomo.user_id_is_email))
         module = getattr(stream, "module", stream.name)
         counts = store_records(connection, module, rows, now=now,
-                               primary_key=stream.primary_key, cursor_field=stream.cursor_field)
+                               primary_key=stream.primary_key, cursor_field=stream.cursor_field,
+                               own_writes=self.own_writes)
         if module in self.people:
             index_identities(connection, module, rows, primary_key=stream.primary_key)
         return counts
@@ -229,6 +232,20 @@ class _Run:
                 connection.execute(MODULE_FIELDS.insert(), [
                     {"module": stream.module, "name": name, "type": kind}
                     for name, kind in types.items()])
+
+
+def _own_writes(config: ClientConfig) -> OwnWriteCheck | None:
+    """Recognises records changed only by write-back (none when nothing is mapped)."""
+    if not config.writeback.fields:
+        return None
+    from sync.writeback.fieldspec import specs_for
+    from sync.writeback.own_writes import OwnWrites
+
+    try:
+        return OwnWrites(specs_for(config)).recognise
+    except ConfigError as error:
+        log.warning("own writes cannot be recognised: %s", error)
+        return None
 
 
 def _valid_rows(page: list[dict[str, Any]], stream: Stream) -> tuple[list[dict[str, Any]], int]:

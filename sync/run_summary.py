@@ -32,6 +32,7 @@ class StreamResult:
     rejected: int = 0
     deleted: int = 0
     pages: int = 0
+    own_writes: int = 0  # changed only by our own write-back: not customer activity
     reconciled: bool = False
     cursor: str | None = None
     error: str | None = None
@@ -39,12 +40,13 @@ class StreamResult:
     @property
     def read(self) -> int:
         """Records read, whatever became of them."""
-        return self.new + self.changed + self.unchanged + self.rejected
+        return self.new + self.changed + self.unchanged + self.own_writes + self.rejected
 
     def counts(self) -> dict[str, int]:
         """The counts kept in the run history."""
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-                "rejected": self.rejected, "deleted": self.deleted, "pages": self.pages}
+                "rejected": self.rejected, "deleted": self.deleted, "pages": self.pages,
+                "own_writes": self.own_writes}
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""

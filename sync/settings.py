@@ -19,6 +19,7 @@ from pydantic import (
 __all__ = [
     "AlertSettings",
     "FieldMapping",
+    "FieldType",
     "ScheduleSettings",
     "SmtpSettings",
     "StoreSettings",
@@ -127,18 +128,80 @@ class WritePolicy(StrEnum):
     FILL_EMPTY = "fill_empty"
 
 
+class FieldType(StrEnum):
+    """The SuiteCRM field types a trait can be written to."""
+
+    VARCHAR = "varchar"
+    TEXT = "text"
+    ENUM = "enum"
+    INT = "int"
+    DECIMAL = "decimal"
+    FLOAT = "float"
+    DATE = "date"
+    DATETIME = "datetimecombo"
+    BOOL = "bool"
+
+
+_OPTION_KEY = re.compile(r"^[^\^,]{1,100}$")
+
+
 class FieldMapping(BaseModel):
-    """Where one trait is written: ``Module.field_c``, with a write policy."""
+    """Where one trait is written: ``Module.field_c``, with a write policy.
+
+    ``type``, ``len``, ``precision``, ``options``, ``label`` and ``help`` describe the SuiteCRM
+    field (for the fields package and for formatting); where left out they come from the trait.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     field: str = Field(description="Module.field, e.g. Contacts.sp_lifecycle_stage_c")
     policy: WritePolicy = WritePolicy.OVERWRITE
+    type: FieldType | None = Field(None, description="SuiteCRM field type; default: the trait's.")
+    len: int | None = Field(None, ge=1, le=255, description="Length (varchar, enum) or digits.")
+    precision: int | None = Field(None, ge=0, le=30, description="Decimals (decimal, float).")
+    options: dict[str, str] | None = Field(
+        None, description="Dropdown keys and labels (enum); a list means label = key."
+    )
+    label: str | None = Field(None, min_length=1, max_length=80, description="Field label.")
+    help: str | None = Field(None, max_length=255, description="Help text shown in SuiteCRM.")
 
     @model_validator(mode="before")
     @classmethod
     def _short_form(cls, value: object) -> object:
         return {"field": value} if isinstance(value, str) else value
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_list(cls, options: object) -> object:
+        if isinstance(options, list):
+            return {str(key): str(key) for key in options}
+        return options
+
+    @field_validator("options")
+    @classmethod
+    def _option_keys(cls, options: dict[str, str] | None) -> dict[str, str] | None:
+        if options is not None:
+            if not options:
+                raise ValueError("give at least one option")
+            bad = [key for key in options if not _OPTION_KEY.match(key)]
+            if bad:
+                raise ValueError(
+                    f"option keys must be 1-100 characters without '^' or ',': {bad[0]!r}"
+                )
+        return options
+
+    @model_validator(mode="after")
+    def _settings_fit_type(self) -> FieldMapping:
+        if self.options is not None and self.type not in (None, FieldType.ENUM):
+            raise ValueError(f"options only apply to enum fields, not {self.type}")
+        if self.precision is not None and self.type not in (
+            None, FieldType.DECIMAL, FieldType.FLOAT
+        ):
+            raise ValueError(f"precision only applies to decimal and float fields, not {self.type}")
+        if (self.len is not None and self.precision is not None
+                and self.precision > self.len):
+            raise ValueError("precision cannot exceed len")
+        return self
 
     @field_validator("field")
     @classmethod
@@ -171,6 +234,9 @@ class WritebackSettings(BaseModel):
     allow_core_fields: bool = Field(False, description="Allow writing to non-_c fields.")
     preserve_date_modified: bool = Field(
         False, description="Send the record's date_modified back so our writes keep it."
+    )
+    read_page_size: int = Field(
+        500, ge=1, le=5000, description="Records per request when reading current CRM values."
     )
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
 

@@ -8,11 +8,14 @@ from cli.commands import (
     analyze_cmd,
     check_cmd,
     config_cmd,
+    fields_cmd,
     init_cmd,
+    push_cmd,
     sandbox_cmd,
     schedule_cmd,
     status_cmd,
     sync_cmd,
+    undo_cmd,
 )
 
 __all__ = ["register_commands"]
@@ -27,4 +30,8 @@ def register_commands(group: click.Group) -> None:
     group.add_command(sync_cmd.sync)
     group.add_command(status_cmd.status)
     group.add_command(schedule_cmd.schedule)
+    group.add_command(fields_cmd.fields)
+    group.add_command(undo_cmd.undo)
+    group.add_command(push_cmd.push)
+    group.add_command(push_cmd.run)
     group.add_command(sandbox_cmd.sandbox)

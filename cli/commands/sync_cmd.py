@@ -41,10 +41,12 @@ def _stop_on_sigterm() -> Iterator[threading.Event]:
 
 def _table(summary: RunSummary) -> Table:
     table = Table(title=f"{summary.client}: {summary.outcome.value} (run {summary.run_id})")
-    for column in ("stream", "new", "changed", "unchanged", "rejected", "deleted", "note"):
+    for column in ("stream", "new", "changed", "our writes", "unchanged", "rejected", "deleted",
+                   "note"):
         table.add_column(column, justify="left" if column in ("stream", "note") else "right")
     for stream in summary.streams.values():
-        counts: list[Any] = [stream.new, stream.changed, stream.unchanged, stream.rejected,
+        counts: list[Any] = [stream.new, stream.changed, stream.own_writes, stream.unchanged,
+                             stream.rejected,
                              stream.deleted if stream.reconciled else "-"]
         table.add_row(stream.name, *map(str, counts), stream.error or "")
     return table

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,12 +51,14 @@ class PageCounts:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    own_writes: int = 0  # changed, but only by our own write-back (not counted in changed)
 
     def add(self, other: PageCounts) -> None:
         """Add another page's counts to these."""
         self.new += other.new
         self.changed += other.changed
         self.unchanged += other.unchanged
+        self.own_writes += other.own_writes
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -68,10 +70,20 @@ def _as_datetime(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+OwnWriteCheck = Callable[
+    [Connection, str, Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]]], set[str]]
+"""(connection, module, [(id, stored attributes, pulled attributes)]) -> ids changed by us."""
+
+
 def store_records(connection: Connection, module: str, rows: Sequence[Mapping[str, Any]], *,
                   now: datetime, primary_key: str = "id",
-                  cursor_field: str = "date_modified") -> PageCounts:
-    """Upsert ``rows`` (each with ``primary_key``) of ``module``; return what changed."""
+                  cursor_field: str = "date_modified",
+                  own_writes: OwnWriteCheck | None = None) -> PageCounts:
+    """Upsert ``rows`` (each with ``primary_key``) of ``module``; return what changed.
+
+    ``own_writes`` tells which changed records changed only by write-back's own writes; they
+    are stored as usual but counted as ``own_writes`` instead of ``changed``.
+    """
     prepared: dict[str, dict[str, Any]] = {}
     for row in rows:
         record_id = str(row[primary_key])
@@ -98,6 +110,7 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
             changed.append({**values, "b_module": module})
         else:
             unchanged.append({"b_module": module, "b_id": record_id})
+    own = _own_writes(connection, module, changed, own_writes) if own_writes and changed else 0
     where = and_(RECORDS.c.module == bindparam("b_module"), RECORDS.c.id == bindparam("b_id"))
     if new:
         connection.execute(RECORDS.insert(), new)
@@ -109,4 +122,19 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
     if unchanged:
         connection.execute(update(RECORDS).where(where).values(last_seen=now), unchanged)
     counts.new, counts.changed, counts.unchanged = len(new), len(changed), len(unchanged)
+    counts.own_writes = own
+    counts.changed -= own
     return counts
+
+
+def _own_writes(connection: Connection, module: str, changed: list[dict[str, Any]],
+                check: OwnWriteCheck) -> int:
+    """How many changed rows changed only by our writes (read before they are updated)."""
+    previous: dict[str, str] = {}
+    for chunk in _chunks([row["b_id"] for row in changed]):
+        previous.update((row.id, row.attributes) for row in connection.execute(
+            select(RECORDS.c.id, RECORDS.c.attributes).where(
+                RECORDS.c.module == module, RECORDS.c.id.in_(chunk))))
+    return len(check(connection, module, [
+        (row["b_id"], json.loads(previous[row["b_id"]]), json.loads(row["attributes"]))
+        for row in changed if row["b_id"] in previous]))

@@ -12,7 +12,11 @@ from sqlalchemy import Connection, desc, insert, select, update
 
 from sync.store.schema import RUNS
 
-__all__ = ["RunRecord", "finish_run", "last_success", "recent_runs", "start_run"]
+__all__ = ["WRITEBACK_TRIGGERS", "RunRecord", "finish_run", "last_success", "recent_runs",
+           "start_run"]
+
+WRITEBACK_TRIGGERS = ("push", "undo")
+"""Triggers of the runs write-back records in the history."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,12 @@ def recent_runs(connection: Connection, limit: int = 10) -> list[RunRecord]:
 
 
 def last_success(connection: Connection) -> datetime | None:
-    """When the last run that finished well (ok or with rejected records) ended."""
+    """When the last sync that finished well (ok or with rejected records) ended.
+
+    Write-back's push and undo runs (triggers ``push`` and ``undo``) do not count: they
+    bring no new data in.
+    """
     return connection.execute(select(RUNS.c.finished_at).where(
-        RUNS.c.outcome.in_(("ok", "rejected"))).order_by(desc(RUNS.c.finished_at)).limit(
+        RUNS.c.outcome.in_(("ok", "rejected")),
+        RUNS.c.trigger.notin_(WRITEBACK_TRIGGERS)).order_by(desc(RUNS.c.finished_at)).limit(
         1)).scalar()

@@ -1,0 +1,95 @@
+"""``suitepulse push`` and ``suitepulse run``: traits into the CRM's mapped fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.commands.writeback_output import render_report, report_exit_code
+from cli.context import AppContext, pass_app
+from cli.exit_codes import ExitCode
+from cli.options import client_argument, dry_run_option, json_option
+from cli.output import emit_json, err_console, out_console
+from sync import pipeline
+from sync.enrich_step import enrich_client
+from sync.run_summary import Outcome
+from sync.store import Store
+from sync.writeback.commands import push_client
+
+__all__ = ["push", "run"]
+
+
+@click.command()
+@client_argument
+@dry_run_option
+@json_option
+@pass_app
+def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
+    """Compute the traits from the store and write the changed ones to SuiteCRM.
+
+    \b
+    Only mapped fields whose value differs from the CRM's are sent, one PATCH per
+    changed record. Exit code 3 when some records were rejected.
+
+    \b
+    Examples:
+      suitepulse push acme --dry-run
+      suitepulse push acme
+      suitepulse push acme --json
+    """
+    loaded = app.load(client)
+    if not loaded.config.writeback.fields:
+        raise click.UsageError(f"{loaded.path}: writeback.fields maps no trait to a field")
+    with Store.for_config(loaded.config) as store:
+        traits = enrich_client(loaded.config, store, save=not dry_run)
+        if not traits:
+            err_console.print(f"[yellow]warning:[/] the store has no "
+                              f"{loaded.config.enrichment.customer_entity.value} yet; "
+                              f"run: suitepulse sync {loaded.config.client}", highlight=False)
+        report = push_client(loaded.config, traits, store=store, dry_run=dry_run,
+                             path=loaded.path)
+    render_report(report, as_json=as_json)
+    raise click.exceptions.Exit(int(report_exit_code(report)))
+
+
+@click.command()
+@client_argument
+@json_option
+@pass_app
+def run(app: AppContext, client: str, as_json: bool) -> None:
+    """Sync, enrich and push once: what the scheduler runs for each client.
+
+    \b
+    Exit code 3 when records were rejected by the sync or the push, 1 when the sync failed.
+
+    \b
+    Examples:
+      suitepulse run acme
+      suitepulse run acme --json
+    """
+    loaded = app.load(client)
+    result = pipeline.run(loaded.config, trigger="cli", path=loaded.path)
+    code = {Outcome.OK: ExitCode.OK, Outcome.REJECTED: ExitCode.PARTIAL}.get(
+        result.outcome, ExitCode.FAILED)
+    if as_json:
+        document: dict[str, Any] = {
+            "ok": code is ExitCode.OK, "exit_code": int(code),
+            "outcome": result.outcome.value, "sync": {
+                "run_id": result.sync.run_id, "outcome": result.sync.outcome.value,
+                "streams": [s.as_dict() for s in result.sync.streams.values()],
+                "errors": result.sync.errors},
+            "customers": result.customers,
+            "push": result.push.summary() if result.push else None,
+        }
+        emit_json(document)
+    else:
+        out_console.print(f"sync {result.sync.run_id}: {result.sync.outcome.value}, "
+                          f"{result.sync.read} records read", highlight=False)
+        if result.push is not None:
+            out_console.print(f"traits of {result.customers} customers computed",
+                              highlight=False)
+            render_report(result.push, as_json=False)
+        elif loaded.config.writeback.fields:
+            out_console.print("nothing pushed: the sync did not finish", highlight=False)
+    raise click.exceptions.Exit(int(code))

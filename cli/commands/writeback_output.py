@@ -1,0 +1,86 @@
+"""How push and undo reports are shown: a table of changes and a summary, or one JSON document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from cli.exit_codes import ExitCode
+from cli.output import emit_json, err_console, out_console
+from sync.writeback.push import PushReport
+from sync.writeback.undo import UndoReport
+
+__all__ = ["render_report", "report_exit_code"]
+
+_TABLE_LIMIT = 200
+
+
+def report_exit_code(report: PushReport) -> ExitCode:
+    """3 when records were rejected, else 0."""
+    return ExitCode.PARTIAL if report.partial else ExitCode.OK
+
+
+def render_report(report: PushReport, *, as_json: bool) -> None:
+    """Print the changes (planned or made), rejections and conflicts, then a summary."""
+    if as_json:
+        emit_json(_document(report))
+        return
+    if report.changes:
+        verb = "planned" if report.dry_run else "written"
+        table = Table("record", "field", "old", "", "new", title=f"changes {verb}")
+        rows = [(c.module, c.record_id, f) for c in report.changes for f in c.changes]
+        for module, record_id, change in rows[:_TABLE_LIMIT]:
+            table.add_row(f"{module}/{record_id}", change.field, _shown(change.old), "->",
+                          _shown(change.new))
+        out_console.print(table)
+        if len(rows) > _TABLE_LIMIT:
+            out_console.print(f"... and {len(rows) - _TABLE_LIMIT} more (use --json for all)")
+    if isinstance(report, UndoReport) and report.conflicts:
+        table = Table("record", "field", "we wrote", "holds now", "changed by",
+                      title="changed since the run: left as they are")
+        for conflict in report.conflicts:
+            table.add_row(f"{conflict.module}/{conflict.record_id}", conflict.field,
+                          _shown(conflict.written), _shown(conflict.current),
+                          f"run {conflict.by_run}" if conflict.by_run else "someone else")
+        out_console.print(table)
+    for rejection in report.rejected:
+        where = f"{rejection.module}/{rejection.record_id}"
+        if rejection.field:
+            where += f" {rejection.field}"
+        err_console.print(f"[red]rejected:[/] {escape(where)}: {escape(rejection.reason)}",
+                          highlight=False)
+    out_console.print(_summary_line(report), highlight=False)
+
+
+def _summary_line(report: PushReport) -> str:
+    prefix = "dry run, nothing written: " if report.dry_run else ""
+    verb = "would change" if report.dry_run else "changed"
+    text = (f"{prefix}run {report.run_id}: {report.compared} records compared, {verb} "
+            f"{report.fields_written} fields of {report.records_written} records, "
+            f"{len(report.rejected)} rejected")
+    if isinstance(report, UndoReport):
+        text += f", {len(report.conflicts)} left as changed since (undoing {report.undone_run})"
+    return text
+
+
+def _shown(value: object) -> str:
+    return '""' if value == "" else escape(str(value))
+
+
+def _document(report: PushReport) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "ok": not report.partial,
+        "exit_code": int(report_exit_code(report)),
+        **report.summary(),
+        "changes": [
+            {"module": c.module, "record_id": c.record_id, "field": f.field, "old": f.old,
+             "new": f.new}
+            for c in report.changes for f in c.changes
+        ],
+        "rejected": [vars(rejection) for rejection in report.rejected],
+    }
+    if isinstance(report, UndoReport):
+        document["conflicts"] = [vars(conflict) for conflict in report.conflicts]
+    return document

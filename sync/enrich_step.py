@@ -1,0 +1,110 @@
+"""The enrich step of a run: traits computed from the store, and kept in it.
+
+The traits of every customer are computed by ``enrichment.compute_traits`` from the tables
+``load_frames`` builds; the values that changed since the last computation are saved in the
+store's ``traits`` table, each change of a value already there in ``trait_history``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, bindparam, delete, select
+
+from enrichment import compute_traits
+from sync.config import ClientConfig
+from sync.frames import load_frames
+from sync.store import Store
+from sync.store.schema import TRAIT_HISTORY, TRAITS
+
+__all__ = ["Traits", "enrich_client", "save_traits", "traits_by_customer"]
+
+log = logging.getLogger(__name__)
+
+Traits = dict[str, dict[str, Any]]
+"""Customer record id -> trait name -> value (None where the trait has no value)."""
+
+_CHUNK = 1000
+
+
+def enrich_client(config: ClientConfig, store: Store, *, as_of: datetime | None = None,
+                  save: bool = True) -> Traits:
+    """Every customer's traits, computed now from the store (and saved there if ``save``)."""
+    moment = as_of or datetime.now(UTC)
+    frames = load_frames(store, config)
+    frame = compute_traits(frames.customers, frames.purchases, frames.interactions,
+                           config.enrichment, as_of=moment)
+    traits = traits_by_customer(frame)
+    if save:
+        changed = save_traits(store, traits, computed_at=moment)
+        log.info("%s: traits of %d customers computed, %d values changed", config.client,
+                 len(traits), changed)
+    return traits
+
+
+def traits_by_customer(frame: pd.DataFrame) -> Traits:
+    """``compute_traits``' frame as plain Python values by customer id; missing is None."""
+    if frame.empty:
+        return {}
+    plain = frame.astype(object).where(frame.notna(), None)
+    rows = [{str(k): v for k, v in row.items()} for row in plain.to_dict("records")]
+    return {str(row.pop("id")): row for row in rows}
+
+
+def save_traits(store: Store, traits: Mapping[str, Mapping[str, Any]], *,
+                computed_at: datetime) -> int:
+    """Save the values that changed; returns how many."""
+    new = {(customer, trait): _json(value)
+           for customer, values in traits.items() for trait, value in values.items()}
+    with store.transaction() as connection:
+        old = {(customer, trait): value for customer, trait, value in connection.execute(
+            select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value)).all()}
+        changed = [key for key, value in new.items() if old.get(key, _ABSENT) != value]
+        for start in range(0, len(changed), _CHUNK):
+            keys = changed[start:start + _CHUNK]
+            replaced = [{"c": c, "t": t} for c, t in keys if (c, t) in old]
+            if replaced:
+                connection.execute(delete(TRAITS).where(and_(
+                    TRAITS.c.customer_id == bindparam("c"), TRAITS.c.trait == bindparam("t"))),
+                    replaced)
+            connection.execute(TRAITS.insert(), [
+                {"customer_id": c, "trait": t, "value": new[(c, t)], "computed_at": computed_at}
+                for c, t in keys])
+            history = [{"customer_id": c, "trait": t, "old_value": old[(c, t)],
+                        "new_value": new[(c, t)], "changed_at": computed_at}
+                       for c, t in keys if (c, t) in old]
+            if history:
+                connection.execute(TRAIT_HISTORY.insert(), history)
+    return len(changed)
+
+
+_ABSENT = object()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+_encode = json.JSONEncoder(default=_plain, sort_keys=True).encode
+
+
+def _json(value: Any) -> str:
+    """The value as JSON text; plain numbers without the encoder's overhead (same text)."""
+    kind = type(value)
+    if kind is float and math.isfinite(value):
+        return repr(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    return _encode(value)

@@ -1,0 +1,87 @@
+"""Where planned changes go: the CRM, or (``--dry-run``) a list that records the plan.
+
+Dry-run is implemented once, here: every command that writes to the CRM takes a
+``Destination`` and never knows whether its changes are sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
+
+from connectors.errors import RecordError
+from sync.writeback.plan import RecordChange
+
+__all__ = ["CRMClient", "CRMDestination", "Destination", "DryRunDestination"]
+
+
+class CRMClient(Protocol):
+    """What write-back uses of ``connectors.suitecrm.SuiteCRMClient``."""
+
+    def iter_pages(
+        self, module: str, *, fields: Sequence[str] | None = None, filter: Any = None,
+        sort: str | None = None, page_size: int | None = None,
+    ) -> Iterator[list[Any]]:
+        """Pages of records (objects with ``id`` and ``attributes``)."""
+        ...
+
+    def fields(self, module: str) -> Mapping[str, Any]:
+        """Field metadata by field name (``FieldMeta``)."""
+        ...
+
+    def get(self, module: str, record_id: str, *, fields: Sequence[str] | None = None) -> Any:
+        """One record."""
+        ...
+
+    def get_many(
+        self, module: str, record_ids: Sequence[str], *, fields: Sequence[str] | None = None
+    ) -> list[Any]:
+        """Records by id with bounded concurrency; a RecordError in place of each refusal."""
+        ...
+
+    def update_many(
+        self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[Any]:
+        """PATCH many records with bounded concurrency; a RecordError in place of each refusal."""
+        ...
+
+
+class Destination(Protocol):
+    """Takes the changes of one module; returns None per record written or its RecordError."""
+
+    dry_run: bool
+
+    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+        """Write ``changes``; the result lines up with them."""
+        ...
+
+
+class CRMDestination:
+    """Sends each record's changed fields in one PATCH, through the connector."""
+
+    dry_run = False
+
+    def __init__(self, client: CRMClient) -> None:
+        self.client = client
+
+    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+        """PATCH every record of ``changes`` with its changed attributes only."""
+        if not changes:
+            return []
+        results = self.client.update_many(
+            module, [(change.record_id, change.attributes()) for change in changes])
+        return [result if isinstance(result, RecordError) else None for result in results]
+
+
+class DryRunDestination:
+    """Records the plan instead of sending it."""
+
+    dry_run = True
+
+    def __init__(self) -> None:
+        self.planned: list[RecordChange] = []
+
+    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+        """Keep ``changes``; nothing is sent."""
+        self.planned.extend(changes)
+        return [None] * len(changes)

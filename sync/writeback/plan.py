@@ -1,0 +1,113 @@
+"""Diff planning: which mapped fields of which records change, and to what. Pure.
+
+For each record the CRM holds now, every mapped field is compared at the field's precision
+with the new trait value; only fields that differ (and, under ``fill_empty``, only fields that
+are empty in the CRM) become changes. Records without traits are left alone, and a value the
+field cannot hold is rejected with its reason instead of being sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sync.settings import WritePolicy
+from sync.writeback.fieldspec import FieldSpec
+from sync.writeback.values import ValueRejected, WireValue, comparable, to_wire
+
+__all__ = ["FieldChange", "Plan", "RecordChange", "Rejection", "plan_changes", "wire_of"]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one record: the value the CRM holds (wire form) and the one to write."""
+
+    field: str
+    old: WireValue
+    new: WireValue
+    trait: str = ""
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """The changed fields of one record; ``extra`` is sent along but not audited."""
+
+    module: str
+    record_id: str
+    changes: tuple[FieldChange, ...]
+    extra: Mapping[str, WireValue] = field(default_factory=dict)
+
+    def attributes(self) -> dict[str, WireValue]:
+        """The PATCH attributes: only the changed fields (and ``extra``)."""
+        attributes: dict[str, WireValue] = {c.field: c.new for c in self.changes}
+        attributes.update(self.extra)
+        return attributes
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record (or one field of it) that was not written, and why."""
+
+    module: str
+    record_id: str
+    reason: str
+    field: str | None = None
+
+
+@dataclass
+class Plan:
+    """The changes of one batch of records, and what was refused before sending."""
+
+    changes: list[RecordChange] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    compared: int = 0
+
+
+def plan_changes(
+    specs: Sequence[FieldSpec],
+    current: Iterable[tuple[str, Mapping[str, object]]],
+    traits: Mapping[str, Mapping[str, object]],
+    *,
+    extra: Mapping[str, Mapping[str, WireValue]] | None = None,
+) -> Plan:
+    """The changes that bring ``current`` records up to ``traits``.
+
+    ``specs`` are the mapped fields of one module; ``current`` yields (record id, the CRM's
+    values by field name); ``traits`` maps record ids to trait values by trait name. ``extra``
+    gives attributes to send along with a record's changes (e.g. its ``date_modified``).
+    """
+    plan = Plan()
+    module = specs[0].module if specs else ""
+    for record_id, values in current:
+        record_traits = traits.get(record_id)
+        if record_traits is None:
+            continue
+        plan.compared += 1
+        changes: list[FieldChange] = []
+        for spec in specs:
+            if spec.trait not in record_traits:
+                continue
+            old_value = values.get(spec.name)
+            old = comparable(old_value, spec)
+            if spec.policy is WritePolicy.FILL_EMPTY and old is not None:
+                continue
+            try:
+                new_wire = to_wire(record_traits[spec.trait], spec)
+            except ValueRejected as exc:
+                plan.rejected.append(Rejection(module, record_id, str(exc), spec.name))
+                continue
+            if comparable(new_wire, spec) == old:
+                continue
+            changes.append(FieldChange(spec.name, wire_of(old_value, spec), new_wire, spec.trait))
+        if changes:
+            plan.changes.append(RecordChange(
+                module, record_id, tuple(changes), dict((extra or {}).get(record_id, {}))))
+    return plan
+
+
+def wire_of(value: object, spec: FieldSpec) -> WireValue:
+    """A value the CRM holds, in the form that writes it back, as far as it can be read."""
+    try:
+        return to_wire(value, spec, strict=False)
+    except ValueRejected:
+        return str(value)

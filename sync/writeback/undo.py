@@ -1,0 +1,124 @@
+"""Undo a run: restore the old values, but only where the field still holds what we wrote.
+
+A field that someone (a user, or a later run) changed since is never overwritten; it is listed
+as a conflict with the value it holds now. The restoring writes are audited as a run of their
+own, so an undo can be undone too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from connectors.errors import RecordError
+from sync.errors import StateError
+from sync.writeback.audit import AuditEntry, AuditLog
+from sync.writeback.destination import CRMClient, Destination
+from sync.writeback.fieldspec import FieldSpec
+from sync.writeback.plan import FieldChange, RecordChange, Rejection, wire_of
+from sync.writeback.push import DATE_MODIFIED, PushReport, keep_date_modified, send_changes
+from sync.writeback.values import WireValue, comparable
+
+__all__ = ["Conflict", "UndoReport", "undo_run"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field changed since the run wrote it: left as it is."""
+
+    module: str
+    record_id: str
+    field: str
+    written: WireValue
+    current: WireValue
+    by_run: str | None = None
+
+
+@dataclass
+class UndoReport(PushReport):
+    """A push report of the restoring writes, plus the fields left alone."""
+
+    undone_run: str = ""
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for people and --json."""
+        return {**super().summary(), "undone_run": self.undone_run,
+                "conflicts": len(self.conflicts)}
+
+
+def undo_run(
+    run_id: str,
+    specs: Sequence[FieldSpec],
+    *,
+    client: CRMClient,
+    destination: Destination,
+    audit: AuditLog,
+    new_run_id: str,
+    preserve_date_modified: bool = False,
+) -> UndoReport:
+    """Restore what ``run_id`` overwrote where its values are still in place."""
+    entries = audit.writes_of(run_id)
+    if not entries:
+        raise StateError(f"run {run_id!r} wrote nothing that could be undone",
+                         hint="suitepulse undo --list shows the runs that wrote to the CRM")
+    report = UndoReport(run_id=new_run_id, dry_run=destination.dry_run, undone_run=run_id)
+    later = audit.later_writes(entries)
+    known = {(spec.module, spec.name): spec for spec in specs}
+    records: dict[tuple[str, str], list[AuditEntry]] = {}
+    for entry in entries:
+        records.setdefault((entry.module, entry.record_id), []).append(entry)
+    for module in dict.fromkeys(module for module, _ in records):
+        ids = [record_id for m, record_id in records if m == module]
+        fields = sorted({e.field for m, r in records if m == module for e in records[(m, r)]})
+        if preserve_date_modified:
+            fields.append(DATE_MODIFIED)
+        changes: list[RecordChange] = []
+        for record_id, record in zip(ids, client.get_many(module, ids, fields=fields),
+                                     strict=True):
+            report.compared += 1
+            if isinstance(record, RecordError):
+                report.rejected.append(Rejection(
+                    module, record_id, f"cannot read it: {record.reason}: {record.detail}"))
+                continue
+            change = _restore(records[(module, record_id)], record.attributes, known, later,
+                              report)
+            if change is not None and preserve_date_modified:
+                change = RecordChange(module, record_id, change.changes,
+                                      keep_date_modified(record.attributes))
+            if change is not None:
+                changes.append(change)
+        send_changes(module, changes, destination=destination, audit=audit, report=report)
+    log.info("undo of %s: %d fields restored, %d left as changed since",
+             run_id, report.fields_written, len(report.conflicts))
+    return report
+
+
+def _restore(
+    entries: list[AuditEntry],
+    current: Mapping[str, object],
+    known: Mapping[tuple[str, str], FieldSpec],
+    later: Mapping[tuple[str, str, str], str],
+    report: UndoReport,
+) -> RecordChange | None:
+    first_old: dict[str, WireValue] = {}
+    last_new: dict[str, WireValue] = {}
+    for entry in entries:
+        first_old.setdefault(entry.field, entry.old)
+        last_new[entry.field] = entry.new
+    first = entries[0]
+    restored = []
+    for name, written in last_new.items():
+        spec = known.get((first.module, name)) or FieldSpec.bare(name, module=first.module)
+        now = current.get(name)
+        if comparable(now, spec) != comparable(written, spec):
+            report.conflicts.append(Conflict(
+                first.module, first.record_id, name, written,
+                wire_of(now, spec),
+                later.get((first.module, first.record_id, name))))
+            continue
+        restored.append(FieldChange(name, wire_of(now, spec), first_old[name]))
+    return RecordChange(first.module, first.record_id, tuple(restored)) if restored else None
