@@ -68,10 +68,23 @@ def _as_datetime(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+def _counted_since(first_seen: datetime, changed_at: datetime | None,
+                   run_started: datetime | None) -> bool:
+    """Whether the record was already counted new or changed by the run begun at run_started."""
+    if run_started is None:
+        return False
+    return first_seen >= run_started or (changed_at is not None and changed_at >= run_started)
+
+
 def store_records(connection: Connection, module: str, rows: Sequence[Mapping[str, Any]], *,
-                  now: datetime, primary_key: str = "id",
-                  cursor_field: str = "date_modified") -> PageCounts:
-    """Upsert ``rows`` (each with ``primary_key``) of ``module``; return what changed."""
+                  now: datetime, primary_key: str = "id", cursor_field: str = "date_modified",
+                  run_started: datetime | None = None) -> PageCounts:
+    """Upsert ``rows`` (each with ``primary_key``) of ``module``; return what changed.
+
+    With ``run_started``, a record is counted once per run: one that the run already
+    counted as new or changed and that changed again while the run read on (SuiteCRM moves
+    it to the end of the listing) is stored, and counted as unchanged.
+    """
     prepared: dict[str, dict[str, Any]] = {}
     for row in rows:
         record_id = str(row[primary_key])
@@ -80,22 +93,29 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
         prepared[record_id] = {"b_id": record_id, "attributes": text, "content_hash":
                                content_hash(text), "date_modified":
                                _as_datetime(row.get(cursor_field))}
-    known: dict[str, tuple[str, bool]] = {}
+    known: dict[str, Any] = {}
     for chunk in _chunks(list(prepared)):
         result = connection.execute(select(
-            RECORDS.c.id, RECORDS.c.content_hash, RECORDS.c.deleted).where(
-            RECORDS.c.module == module, RECORDS.c.id.in_(chunk)))
-        known.update({row.id: (row.content_hash, row.deleted) for row in result})
+            RECORDS.c.id, RECORDS.c.content_hash, RECORDS.c.deleted, RECORDS.c.first_seen,
+            RECORDS.c.changed_at).where(RECORDS.c.module == module, RECORDS.c.id.in_(chunk)))
+        known.update({held.id: held for held in result})
     counts = PageCounts()
-    new, changed, unchanged = [], [], []
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    unchanged: list[dict[str, Any]] = []
     for record_id, values in prepared.items():
-        if record_id not in known:
+        held = known.get(record_id)
+        if held is None:
             new.append({"module": module, "id": record_id, "attributes": values["attributes"],
                         "content_hash": values["content_hash"],
                         "date_modified": values["date_modified"], "deleted": False,
-                        "first_seen": now, "last_seen": now})
-        elif known[record_id] != (values["content_hash"], False):
+                        "first_seen": now, "last_seen": now, "changed_at": now})
+        elif (held.content_hash, held.deleted) != (values["content_hash"], False):
             changed.append({**values, "b_module": module})
+            if _counted_since(held.first_seen, held.changed_at, run_started):
+                counts.unchanged += 1
+            else:
+                counts.changed += 1
         else:
             unchanged.append({"b_module": module, "b_id": record_id})
     where = and_(RECORDS.c.module == bindparam("b_module"), RECORDS.c.id == bindparam("b_id"))
@@ -105,8 +125,9 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
         connection.execute(update(RECORDS).where(where).values(
             attributes=bindparam("attributes"), content_hash=bindparam("content_hash"),
             date_modified=bindparam("date_modified"), deleted=False, deleted_at=None,
-            last_seen=now), changed)
+            last_seen=now, changed_at=now), changed)
     if unchanged:
         connection.execute(update(RECORDS).where(where).values(last_seen=now), unchanged)
-    counts.new, counts.changed, counts.unchanged = len(new), len(changed), len(unchanged)
+    counts.new = len(new)
+    counts.unchanged += len(unchanged)
     return counts
