@@ -21,7 +21,7 @@ from sync.store import Store
 from sync.store.records import canonical_json
 from tests.unit.sync.conftest import stored
 
-__all__ = ["FIELDS", "SECRET_ENV", "RecordingTransport", "client_config", "sandbox_records",
+__all__ = ["FIELDS", "SECRET_ENV", "RecordingTransport", "client_config", "sandbox_view",
            "store_view", "write_client_file"]
 
 SECRET_ENV = "E2E_SANDBOX_SECRET"
@@ -62,7 +62,7 @@ def client_config(path: Path) -> ClientConfig:
     return load_client(path).config
 
 
-def sandbox_records(settings: SuiteCRMSettings, module: str) -> dict[str, str]:
+def sandbox_view(settings: SuiteCRMSettings, module: str) -> dict[str, str]:
     """id -> canonical attribute JSON of every record ``module`` lists now (FIELDS only)."""
     fields = sorted({*FIELDS[module], "date_modified"})
     with SuiteCRMClient(settings) as client:

@@ -25,7 +25,7 @@ from tests.e2e.sandbox_sync import (
     RecordingTransport,
     attribute,
     client_config,
-    sandbox_records,
+    sandbox_view,
     store_view,
     write_client_file,
 )
@@ -50,7 +50,7 @@ def client_file(sb: RunningSandbox, clients_dir: Path, tmp_path: Path) -> Path:
 def _assert_store_matches_sandbox(store: Store, sb: RunningSandbox) -> dict[str, int]:
     sizes = {}
     for module in MODULES:
-        listed = sandbox_records(sb.suitecrm_settings(), module)
+        listed = sandbox_view(sb.suitecrm_settings(), module)
         assert store_view(store, module) == listed, module
         sizes[module] = len(listed)
     return sizes
