@@ -194,7 +194,8 @@ class _Run:
                 counts = self._store_page(connection, stream, accepted, now)
                 for row in accepted:
                     cursor = later(cursor, row[stream.cursor_field])
-                result.cursor = encode_cursor(cursor) if cursor is not None else None
+                kept = _not_after(cursor, self.summary.started_at)
+                result.cursor = encode_cursor(kept) if kept is not None else None
                 save_cursor(connection, stream.name, result.cursor, now)
             result.new += counts.new
             result.changed += counts.changed
@@ -215,7 +216,8 @@ class _Run:
                                                                    matomo.user_id_is_email))
         module = getattr(stream, "module", stream.name)
         counts = store_records(connection, module, rows, now=now,
-                               primary_key=stream.primary_key, cursor_field=stream.cursor_field)
+                               primary_key=stream.primary_key, cursor_field=stream.cursor_field,
+                               run_started=self.summary.started_at)
         if module in self.people:
             index_identities(connection, module, rows, primary_key=stream.primary_key)
         return counts
@@ -229,6 +231,18 @@ class _Run:
                 connection.execute(MODULE_FIELDS.insert(), [
                     {"module": stream.module, "name": name, "type": kind}
                     for name, kind in types.items()])
+
+
+def _not_after(cursor: CursorValue | None, started: datetime) -> CursorValue | None:
+    """The cursor to save: never past the run's start.
+
+    SuiteCRM keeps a ``date_modified`` sent by an API client or an import, so a record may
+    carry a future time; a cursor saved past now would skip every ordinary change until then.
+    Saving at most the run's start re-reads those few records instead (counted unchanged).
+    """
+    if isinstance(cursor, datetime) and cursor > started:
+        return started
+    return cursor
 
 
 def _valid_rows(page: list[dict[str, Any]], stream: Stream) -> tuple[list[dict[str, Any]], int]:
