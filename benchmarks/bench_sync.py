@@ -1,95 +1,106 @@
-"""Sync N contacts into a fresh SQLite store: records per second and peak memory.
+"""Sync N contacts from a sandbox into a fresh SQLite store: records per second and peak memory.
 
-Until the sandbox and connector are on main, the records come from a synthetic source that
-answers keyset listings like SuiteCRM (minute-resolution date_modified) without holding the
-records in memory, so the figures measure the sync engine and the store.
+    python benchmarks/bench_sync.py --contacts 25000 100000 [--page-size 200]
 
-    python benchmarks/bench_sync.py --contacts 25000 100000
+For each size the sandbox data are generated into a SQLite file, served by
+``suitepulse sandbox serve`` in its own process, and synced by ``sync_client`` (through
+``connectors.suitecrm.SuiteCRMClient``, sparse fields, the first run's id-only
+reconciliation included) in a fresh worker process, so the peak RSS printed is that of the
+syncing process alone. ``baseline`` is the worker's RSS after its imports, before the sync.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
-import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
 
-from sync.config import ClientConfig
-from sync.pull import sync_client
-from sync.store import Store
+from bench_sandbox_list import FIELDS, _server_process
 
-_START = datetime(2025, 1, 1, tzinfo=UTC)
+from sandbox import SandboxSettings, create_app, sandbox_state
 
 
-@dataclass(frozen=True)
-class _Record:
-    id: str
-    attributes: dict[str, Any]
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
-class SyntheticSource:
-    """``count`` contacts; contact i was modified at start + 7*i seconds."""
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def _record(self, index: int) -> _Record:
-        return _Record(str(uuid.UUID(int=index + 1)), {
-            "first_name": f"First{index}", "last_name": f"Last{index}",
-            "email1": f"person{index}@example.com", "primary_address_city": "Berlin",
-            "birthdate": "1980-01-01", "account_id": str(uuid.UUID(int=10**9 + index % 5000)),
-            "date_modified": (_START + timedelta(seconds=7 * index)).replace(second=0)})
-
-    def first_page(self, module: str, *, fields: Sequence[str] | None,
-                   conditions: Sequence[tuple[str, str, Any]], sort: str,
-                   page_size: int) -> list[_Record]:
-        if module != "Contacts":
-            return []
-        start = 0
-        for field, op, value in conditions:
-            if field == "date_modified" and op == "gte":
-                start = max(start, -(-int((value - _START).total_seconds()) // 7))
-            elif field == "id" and op == "gt":  # the id-only listing of reconciliation
-                start = max(start, uuid.UUID(value).int)
-        end = min(self.count, start + page_size)
-        return [self._record(index) for index in range(start, end)]
-
-    def field_types(self, module: str) -> dict[str, str]:
-        return {"date_modified": "datetime", "birthdate": "date"}
+def _peak_rss_mb() -> float:
+    """VmHWM of this process's memory. Not ru_maxrss: on Linux that keeps the high-water
+    mark from before exec, i.e. the RSS of the parent that forked the worker (here the
+    parent that generated the sandbox data)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1e3
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def measure(count: int, page_size: int) -> tuple[float, float]:
+def worker(base_url: str, store_path: str, page_size: int) -> None:
+    """Sync the sandbox at ``base_url`` into ``store_path``; print one JSON line of figures."""
+    from sync.config import ClientConfig
+    from sync.pull import sync_client
+
+    settings = SandboxSettings()
+    config = ClientConfig.model_validate({
+        "client": "bench",
+        "suitecrm": {"base_url": base_url, "api_layout": "7.x",
+                     "client_id": settings.client_id,
+                     "client_secret": settings.client_secret.get_secret_value(),
+                     "page_size": page_size},
+        "sync": {"modules": ["Contacts"], "fields": {"Contacts": FIELDS}},
+        "enrichment": {"customer_entity": "Contacts",
+                       "purchases": {"module": "Contacts", "customer_field": "id"}},
+        "store": {"url": f"sqlite:///{store_path}"}})
+    baseline = _rss_mb()
+    began = time.perf_counter()
+    summary = sync_client(config)
+    seconds = time.perf_counter() - began
+    peak = _peak_rss_mb()
+    contacts = summary.streams["Contacts"]
+    print(json.dumps({"new": contacts.new, "pages": contacts.pages, "seconds": seconds,
+                      "reconciled": contacts.reconciled, "outcome": summary.outcome.value,
+                      "baseline_mb": baseline, "peak_rss_mb": peak}))
+
+
+def measure(count: int, page_size: int, seed: int) -> dict[str, float]:
+    """Generate ``count`` customers, serve them, sync them in a worker; the worker's figures."""
     with tempfile.TemporaryDirectory() as folder:
-        config = ClientConfig.model_validate({
-            "client": "bench", "suitecrm": {"base_url": "http://127.0.0.1:1", "client_id": "x",
-                                            "client_secret": "s", "page_size": page_size},
-            "sync": {"modules": ["Contacts"]},
-            "enrichment": {"customer_entity": "Contacts", "purchases": {"module": "Contacts"}},
-            "store": {"url": f"sqlite:///{folder}/bench.sqlite3"}})
-        with Store.for_config(config) as store:
-            tracemalloc.start()
-            began = time.perf_counter()
-            summary = sync_client(config, store=store, source=SyntheticSource(count))
-            elapsed = time.perf_counter() - began
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            assert summary.streams["Contacts"].new == count, summary.as_dict()
-    return count / elapsed, peak / 1e6
+        db_path = Path(folder) / "sandbox.sqlite3"
+        app = create_app(SandboxSettings(customers=count, seed=seed, db_path=db_path))
+        sandbox_state(app).store.close()
+        print(f"{count:>8} customers generated in {app.state.generation.seconds:.0f} s",
+              file=sys.stderr)
+        with _server_process(db_path) as base_url:
+            result = subprocess.run(
+                [sys.executable, __file__, "--worker", base_url, str(Path(folder) / "s.db"),
+                 "--page-size", str(page_size)], check=True, capture_output=True, text=True)
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    if figures["new"] != count or figures["outcome"] != "ok":
+        raise SystemExit(f"the sync did not store every contact: {figures}")
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, nargs="+", default=[25_000, 100_000])
     parser.add_argument("--page-size", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--worker", nargs=2, metavar=("BASE_URL", "STORE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        worker(*args.worker, args.page_size)
+        return
     for count in args.contacts:
-        rate, peak = measure(count, args.page_size)
-        print(f"{count:>8} contacts: {rate:8.0f} records/s, peak traced memory {peak:6.1f} MB")
+        f = measure(count, args.page_size, args.seed)
+        print(f"{count:>8} contacts: {f['seconds']:6.1f} s, {count / f['seconds']:6.0f} records/s"
+              f" ({f['pages']:.0f} pages of {args.page_size}, then the id-only reconciliation);"
+              f" peak RSS {f['peak_rss_mb']:5.0f} MB (baseline {f['baseline_mb']:.0f} MB)",
+              flush=True)
 
 
 if __name__ == "__main__":

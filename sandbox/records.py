@@ -114,9 +114,12 @@ class RecordRenderer:
 
     def resources(self, module: ModuleDef, rows: Sequence[dict[str, Any]],
                   fields: Sequence[str] | None, base: str) -> list[dict[str, Any]]:
-        """Full resources; ``base`` is the path the record ids are appended to."""
+        """Full resources; ``base`` is the path the record ids are appended to.
+
+        Empty attributes (``fields[X]=id``) are ``[]``: PHP encodes the empty array so.
+        """
         return [
-            {"type": module.object_name, "id": row["id"], "attributes": attributes,
+            {"type": module.object_name, "id": row["id"], "attributes": attributes or [],
              "relationships": self.relationships(module, f"{base}/{row['id']}")}
             for row, attributes in zip(rows, self.attributes(module, rows, fields), strict=True)
         ]

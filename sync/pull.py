@@ -195,7 +195,8 @@ class _Run:
                 counts = self._store_page(connection, stream, accepted, now)
                 for row in accepted:
                     cursor = later(cursor, row[stream.cursor_field])
-                result.cursor = encode_cursor(cursor) if cursor is not None else None
+                kept = _not_after(cursor, self.summary.started_at)
+                result.cursor = encode_cursor(kept) if kept is not None else None
                 save_cursor(connection, stream.name, result.cursor, now)
             result.new += counts.new
             result.changed += counts.changed
@@ -218,6 +219,7 @@ class _Run:
         module = getattr(stream, "module", stream.name)
         counts = store_records(connection, module, rows, now=now,
                                primary_key=stream.primary_key, cursor_field=stream.cursor_field,
+                               run_started=self.summary.started_at,
                                own_writes=self.own_writes)
         if module in self.people:
             index_identities(connection, module, rows, primary_key=stream.primary_key)
@@ -246,6 +248,18 @@ def _own_writes(config: ClientConfig) -> OwnWriteCheck | None:
     except ConfigError as error:
         log.warning("own writes cannot be recognised: %s", error)
         return None
+
+
+def _not_after(cursor: CursorValue | None, started: datetime) -> CursorValue | None:
+    """The cursor to save: never past the run's start.
+
+    SuiteCRM keeps a ``date_modified`` sent by an API client or an import, so a record may
+    carry a future time; a cursor saved past now would skip every ordinary change until then.
+    Saving at most the run's start re-reads those few records instead (counted unchanged).
+    """
+    if isinstance(cursor, datetime) and cursor > started:
+        return started
+    return cursor
 
 
 def _valid_rows(page: list[dict[str, Any]], stream: Stream) -> tuple[list[dict[str, Any]], int]:

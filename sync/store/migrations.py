@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 _V1_TABLES: Final = ("schema_version", "cursors", "identities", "interactions", "traits",
                      "writes", "runs", "locks")
 _V2_TABLES: Final = ("module_fields", "trait_history", "ticks", "alerts_sent")
+_LATER_RECORD_COLUMNS: Final = ("listed_at", "changed_at")
 
 
 def _v1(connection: Connection) -> None:
@@ -32,19 +33,28 @@ def _v1(connection: Connection) -> None:
         schema.METADATA.tables[name].to_metadata(frozen)
     Table("records", frozen, *(
         Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-        for c in schema.RECORDS.columns if c.name != "listed_at"))
+        for c in schema.RECORDS.columns if c.name not in _LATER_RECORD_COLUMNS))
     frozen.create_all(connection)
+
+
+def _add_record_column(connection: Connection, name: str) -> None:
+    column_type = schema.RECORDS.c[name].type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE records ADD COLUMN {name} {column_type}")
 
 
 def _v2(connection: Connection) -> None:
     """Deletion reconciliation (records.listed_at), field types, trait history, ticks, alerts."""
-    column_type = schema.RECORDS.c.listed_at.type.compile(dialect=connection.dialect)
-    connection.exec_driver_sql(f"ALTER TABLE records ADD COLUMN listed_at {column_type}")
+    _add_record_column(connection, "listed_at")
     schema.METADATA.create_all(
         connection, tables=[schema.METADATA.tables[name] for name in _V2_TABLES])
 
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2)
+def _v3(connection: Connection) -> None:
+    """records.changed_at: a record is counted once per run, however often it changes."""
+    _add_record_column(connection, "changed_at")
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 

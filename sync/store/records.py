@@ -75,14 +75,25 @@ OwnWriteCheck = Callable[
 """(connection, module, [(id, stored attributes, pulled attributes)]) -> ids changed by us."""
 
 
+def _counted_since(first_seen: datetime, changed_at: datetime | None,
+                   run_started: datetime | None) -> bool:
+    """Whether the record was already counted new or changed by the run begun at run_started."""
+    if run_started is None:
+        return False
+    return first_seen >= run_started or (changed_at is not None and changed_at >= run_started)
+
+
 def store_records(connection: Connection, module: str, rows: Sequence[Mapping[str, Any]], *,
-                  now: datetime, primary_key: str = "id",
-                  cursor_field: str = "date_modified",
+                  now: datetime, primary_key: str = "id", cursor_field: str = "date_modified",
+                  run_started: datetime | None = None,
                   own_writes: OwnWriteCheck | None = None) -> PageCounts:
     """Upsert ``rows`` (each with ``primary_key``) of ``module``; return what changed.
 
-    ``own_writes`` tells which changed records changed only by write-back's own writes; they
-    are stored as usual but counted as ``own_writes`` instead of ``changed``.
+    With ``run_started``, a record is counted once per run: one that the run already
+    counted as new or changed and that changed again while the run read on (SuiteCRM moves
+    it to the end of the listing) is stored, and counted as unchanged. ``own_writes`` tells
+    which changed records changed only by write-back's own writes; they are stored as usual
+    but counted as ``own_writes`` instead of ``changed``.
     """
     prepared: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -92,25 +103,31 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
         prepared[record_id] = {"b_id": record_id, "attributes": text, "content_hash":
                                content_hash(text), "date_modified":
                                _as_datetime(row.get(cursor_field))}
-    known: dict[str, tuple[str, bool]] = {}
+    known: dict[str, Any] = {}
     for chunk in _chunks(list(prepared)):
         result = connection.execute(select(
-            RECORDS.c.id, RECORDS.c.content_hash, RECORDS.c.deleted).where(
-            RECORDS.c.module == module, RECORDS.c.id.in_(chunk)))
-        known.update({row.id: (row.content_hash, row.deleted) for row in result})
+            RECORDS.c.id, RECORDS.c.content_hash, RECORDS.c.deleted, RECORDS.c.first_seen,
+            RECORDS.c.changed_at).where(RECORDS.c.module == module, RECORDS.c.id.in_(chunk)))
+        known.update({held.id: held for held in result})
     counts = PageCounts()
-    new, changed, unchanged = [], [], []
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    unchanged: list[dict[str, Any]] = []
+    already_counted: set[str] = set()
     for record_id, values in prepared.items():
-        if record_id not in known:
+        held = known.get(record_id)
+        if held is None:
             new.append({"module": module, "id": record_id, "attributes": values["attributes"],
                         "content_hash": values["content_hash"],
                         "date_modified": values["date_modified"], "deleted": False,
-                        "first_seen": now, "last_seen": now})
-        elif known[record_id] != (values["content_hash"], False):
+                        "first_seen": now, "last_seen": now, "changed_at": now})
+        elif (held.content_hash, held.deleted) != (values["content_hash"], False):
             changed.append({**values, "b_module": module})
+            if _counted_since(held.first_seen, held.changed_at, run_started):
+                already_counted.add(record_id)
         else:
             unchanged.append({"b_module": module, "b_id": record_id})
-    own = _own_writes(connection, module, changed, own_writes) if own_writes and changed else 0
+    own = _own_writes(connection, module, changed, own_writes) if own_writes and changed else set()
     where = and_(RECORDS.c.module == bindparam("b_module"), RECORDS.c.id == bindparam("b_id"))
     if new:
         connection.execute(RECORDS.insert(), new)
@@ -118,23 +135,24 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
         connection.execute(update(RECORDS).where(where).values(
             attributes=bindparam("attributes"), content_hash=bindparam("content_hash"),
             date_modified=bindparam("date_modified"), deleted=False, deleted_at=None,
-            last_seen=now), changed)
+            last_seen=now, changed_at=now), changed)
     if unchanged:
         connection.execute(update(RECORDS).where(where).values(last_seen=now), unchanged)
-    counts.new, counts.changed, counts.unchanged = len(new), len(changed), len(unchanged)
-    counts.own_writes = own
-    counts.changed -= own
+    counts.new = len(new)
+    counts.unchanged = len(unchanged) + len(already_counted)
+    counts.own_writes = len(own - already_counted)
+    counts.changed = len(changed) - len(already_counted) - counts.own_writes
     return counts
 
 
 def _own_writes(connection: Connection, module: str, changed: list[dict[str, Any]],
-                check: OwnWriteCheck) -> int:
-    """How many changed rows changed only by our writes (read before they are updated)."""
+                check: OwnWriteCheck) -> set[str]:
+    """The ids of changed rows that changed only by our writes (read before they are updated)."""
     previous: dict[str, str] = {}
     for chunk in _chunks([row["b_id"] for row in changed]):
         previous.update((row.id, row.attributes) for row in connection.execute(
             select(RECORDS.c.id, RECORDS.c.attributes).where(
                 RECORDS.c.module == module, RECORDS.c.id.in_(chunk))))
-    return len(check(connection, module, [
+    return check(connection, module, [
         (row["b_id"], json.loads(previous[row["b_id"]]), json.loads(row["attributes"]))
-        for row in changed if row["b_id"] in previous]))
+        for row in changed if row["b_id"] in previous])

@@ -53,6 +53,7 @@ RECORDS = Table(
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
     Column("listed_at", UTCDateTime),  # last id-only listing that still showed it (v2)
+    Column("changed_at", UTCDateTime),  # when its content last changed in the store (v3)
 )
 Index("ix_records_module_deleted", RECORDS.c.module, RECORDS.c.deleted)
 

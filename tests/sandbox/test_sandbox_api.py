@@ -193,3 +193,39 @@ def test_suitecrm_settings_point_at_the_sandbox(sb: RunningSandbox) -> None:
     assert str(settings.base_url).rstrip("/") == sb.base_url
     assert settings.username == sb.username
     assert settings.client_id == sb.password_client_id
+
+
+def test_id_only_keyset_listing_as_reconciliation_sends_it(api: Api) -> None:
+    # fields[X]=id leaves no attribute: SuiteCRM's AttributeObjectHelper unsets id and PHP
+    # encodes the empty array as [] (not {}); filter[id][gt] and sort=id page by key.
+    ids: list[str] = []
+    while True:
+        query = {"fields[Contacts]": "id", "sort": "id", "page[size]": "45",
+                 "page[number]": "1", **({"filter[id][gt]": ids[-1]} if ids else {})}
+        body = api("GET", "/module/Contacts", params=query).json()
+        if not body["data"]:
+            break
+        assert all(item["attributes"] == [] for item in body["data"])
+        ids += [item["id"] for item in body["data"]]
+    assert ids == sorted(set(ids))
+    assert ids == _all_ids(api, "Contacts", 200)
+
+
+def test_two_conditions_on_date_modified_make_a_range(api: Api) -> None:
+    # as recorded in filter_04_range_gte_lt_same_field: gte and lt on one field, ANDed
+    everything = api("GET", "/module/Contacts", params={
+        "page[size]": "500", "page[number]": "1", "sort": "date_modified",
+        "fields[Contacts]": "date_modified"}).json()["data"]
+    shown = [item["attributes"]["date_modified"] for item in everything]
+    low, high = shown[len(shown) // 4], shown[3 * len(shown) // 4]
+
+    def db(value: str) -> str:
+        return f"{value[:10]} {value[11:19]}"
+
+    window = _all_ids(api, "Contacts", 25, **{"filter[date_modified][gte]": db(low),
+                                              "filter[date_modified][lt]": db(high),
+                                              "sort": "id"})
+    expected = [item["id"] for item, stamp in zip(everything, shown, strict=True)
+                if low <= stamp < high]
+    assert 0 < len(window) < len(everything) // 2 + 5
+    assert sorted(window) == sorted(expected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,6 +12,7 @@ from sync.errors import ConfigError, StateError
 from sync.pull import sync_client
 from sync.run_summary import Outcome
 from sync.store import Store
+from sync.streams.cursor import decode_cursor
 from tests.fake_crm import FakeCRM
 from tests.unit.sync.conftest import MakeConfig, live_ids, stored
 
@@ -75,10 +77,23 @@ def test_records_changed_while_paging_are_neither_missed_nor_counted_twice(
 
     crm.before_request = edit_between_pages
     result = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
-    assert result.new == 60  # each record counted once as new
+    assert (result.new, result.changed) == (60, 0)  # each record counted once, as new
     names = _names(store)
     assert set(names) == set(ids)
     assert all(names[i].startswith("edited") for i in changed)
+
+
+def test_a_future_date_modified_does_not_hide_later_changes(
+        make_config: MakeConfig, crm: FakeCRM, store: Store) -> None:
+    ids = _seed(crm, 20)
+    now = datetime.now(UTC)
+    crm.modules["Contacts"][ids[0]].update(name="imported", date_modified=now + timedelta(days=30))
+    first = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    assert first.cursor is not None and decode_cursor(first.cursor) <= datetime.now(UTC)
+    crm.modules["Contacts"][ids[5]].update(name="edited later", date_modified=datetime.now(UTC))
+    second = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    assert (second.new, second.changed) == (0, 1)
+    assert _names(store)[ids[5]] == "edited later"
 
 
 def test_a_minute_denser_than_a_page_is_swept_by_id(make_config: MakeConfig, crm: FakeCRM,

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from sync.errors import StateError
 from sync.store import LATEST_VERSION, Store
 from sync.store.engine import create_store_engine
 from sync.store.migrations import MIGRATIONS, current_version, upgrade
+from sync.store.records import store_records
 from sync.store.schema import METADATA, RECORDS
 from sync.store.types import utc_now
 
@@ -40,12 +42,33 @@ def test_upgrade_from_version_1_keeps_the_data(tmp_path: Path) -> None:
     engine.dispose()
     with Store(url) as store, store.transaction() as connection:
         assert current_version(connection) == len(MIGRATIONS)
-        row = connection.execute(select(RECORDS.c.id, RECORDS.c.listed_at)).one()
-        assert (row.id, row.listed_at) == ("c1", None)
+        row = connection.execute(select(RECORDS.c.id, RECORDS.c.listed_at,
+                                        RECORDS.c.changed_at)).one()
+        assert (row.id, row.listed_at, row.changed_at) == ("c1", None, None)
         columns = {t: {c["name"] for c in inspect(connection).get_columns(t)}
                    for t in METADATA.tables}
     assert columns == {name: {c.name for c in table.columns}
                        for name, table in METADATA.tables.items()}
+
+
+def test_a_record_is_counted_once_per_run_however_often_it_changes(store: Store) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def put(name: str, run: int, minute: int) -> tuple[int, int, int]:
+        with store.transaction() as connection:
+            counts = store_records(connection, "Contacts", [{"id": "c1", "name": name}],
+                                   now=start + timedelta(hours=run, minutes=minute),
+                                   run_started=start + timedelta(hours=run))
+        return counts.new, counts.changed, counts.unchanged
+
+    assert put("a", run=0, minute=1) == (1, 0, 0)
+    assert put("b", run=0, minute=2) == (0, 0, 1)  # new in this run, changed as it read on
+    assert put("b", run=1, minute=1) == (0, 0, 1)
+    assert put("c", run=1, minute=2) == (0, 1, 0)
+    assert put("d", run=1, minute=3) == (0, 0, 1)  # changed again in the same run
+    assert put("e", run=2, minute=1) == (0, 1, 0)
+    with store.transaction() as connection:
+        assert connection.execute(select(RECORDS.c.attributes)).scalar() == '{"name":"e"}'
 
 
 def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
