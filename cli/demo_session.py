@@ -51,6 +51,10 @@ suitecrm:
 sync:
   modules: [Contacts, AOS_Invoices]
   lookback_seconds: 120
+  fields:                   # only what the models need: no names or e-mail addresses
+    Contacts: [birthdate, primary_address_city, primary_address_country, lead_source,
+               account_id]
+    AOS_Invoices: [billing_contact_id, total_amount, invoice_date, status, currency_id]
 
 enrichment:
   customer_entity: Contacts
