@@ -101,10 +101,12 @@ def _movements(data: ReportData) -> str:
     rows = sorted(data.movements, key=lambda m: m.customers, reverse=True)[:12]
     bars = [Bar(f"{m.from_stage or 'new'} → {m.to_stage}", m.customers, number(m.customers),
                 _STAGE_COLORS.get(m.to_stage, PALETTE[9])) for m in rows]
+    chart = (horizontal_bars(bars, title="Stage movements", label_width=230) if bars else
+             '<p class="note">No customer changed stage in this time: stages are compared '
+             "from one run to the next.</p>")
     return _section("movements", "Recent stage movements",
                     f"Customers who changed lifecycle stage in the last {data.movement_days} "
-                    "days (new: the first stage computed for a customer).",
-                    horizontal_bars(bars, title="Stage movements", label_width=230))
+                    "days.", chart)
 
 
 def _runs(data: ReportData) -> str:
