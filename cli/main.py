@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
-from cli.commands import register_commands
+from cli.commands import COMMANDS
 from cli.context import AppContext
 from cli.errors import HANDLED_ERRORS, report_error
 from cli.logging_setup import configure_logging
@@ -15,7 +16,20 @@ __all__ = ["cli", "main"]
 
 
 class SuitePulseGroup(click.Group):
-    """A click group whose commands' known errors become a message and an exit code."""
+    """A click group that loads its commands on first use, and whose commands' known errors
+    become a message and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -46,8 +60,6 @@ def cli(ctx: click.Context, config_dir: str | None, verbose: int, quiet: bool) -
     configure_logging(verbosity)
     ctx.obj = AppContext.create(config_dir, verbosity)
 
-
-register_commands(cli)
 
 
 def main() -> None:

@@ -1,16 +1,23 @@
 """Pure computations over tables: customer facts, RFM, rule segments, lifecycle, value.
 
 Enrichment imports nothing of ours but its own modules and never does I/O with the outside.
+The computing names load numpy, pandas and scipy on first use, so reading settings (every
+command does) stays fast.
 """
 
 from __future__ import annotations
 
-from enrichment.compute import compute_traits
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from enrichment.errors import EnrichmentError
-from enrichment.lifecycle import STAGES, stage_changes
-from enrichment.purchases import purchase_rows
 from enrichment.settings import EnrichmentSettings
-from enrichment.traits import TRAITS, TraitKind, TraitSpec, trait_specs
+
+if TYPE_CHECKING:
+    from enrichment.compute import compute_traits
+    from enrichment.lifecycle import STAGES, stage_changes
+    from enrichment.purchases import purchase_rows
+    from enrichment.traits import TRAITS, TraitKind, TraitSpec, trait_specs
 
 __all__ = [
     "STAGES",
@@ -24,3 +31,23 @@ __all__ = [
     "stage_changes",
     "trait_specs",
 ]
+
+_LAZY = {
+    "compute_traits": "enrichment.compute",
+    "STAGES": "enrichment.lifecycle",
+    "stage_changes": "enrichment.lifecycle",
+    "purchase_rows": "enrichment.purchases",
+    "TRAITS": "enrichment.traits",
+    "TraitKind": "enrichment.traits",
+    "TraitSpec": "enrichment.traits",
+    "trait_specs": "enrichment.traits",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'enrichment' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -39,11 +39,13 @@ def sandbox_state(app: Starlette) -> SandboxState:
 
 def _open_store(settings: SandboxSettings) -> tuple[Store, GenerationReport | None]:
     store = Store(Schema(), settings.db_path)
-    if store.info("seed") is not None or settings.customers == 0:
-        return store, None
-    anchor = settings.anchor or datetime.now(UTC).date()
-    return store, generate(store, customers=settings.customers, seed=settings.seed,
-                           anchor=anchor)
+    report = None
+    if store.info("seed") is None and settings.customers > 0:
+        anchor = settings.anchor or datetime.now(UTC).date()
+        report = generate(store, customers=settings.customers, seed=settings.seed,
+                          anchor=anchor)
+    store.analyze()
+    return store, report
 
 
 async def _faults(request: Request) -> Response:

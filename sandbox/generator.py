@@ -293,9 +293,6 @@ def generate(store: Store, *, customers: int, seed: int, anchor: date,
     store.set_info("seed", str(seed))
     store.set_info("anchor", anchor.isoformat())
     store.set_info("customers", str(customers))
-    # Table statistics, so SQLite looks links up by the indexed side (reverse links of a
-    # record scanned the whole relationship without them: ~1 ms per rendered record at 5,000).
-    store.execute("ANALYZE")
     report = GenerationReport(seed, anchor, counts, time.perf_counter() - started)
     log.info("generated %s in %.1f s", counts, report.seconds)
     return report

@@ -279,6 +279,15 @@ class Store:
             result.setdefault(str(own), str(other))
         return result
 
+    def analyze(self) -> None:
+        """Gather the planner's statistics where they are missing.
+
+        Without them SQLite walks a whole relationship by primary key instead of using the
+        (relationship, b_id) index, which made every PATCH of a large sandbox take 10-25 ms.
+        """
+        if not self.query("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"):
+            self.execute("ANALYZE")
+
     def close(self) -> None:
         """Close the database."""
         with self.lock:

@@ -1,41 +1,23 @@
-"""The commands of ``suitepulse``; each module adds its own."""
+"""The commands of ``suitepulse``, loaded when first used so that each starts quickly."""
 
 from __future__ import annotations
 
-import click
+__all__ = ["COMMANDS"]
 
-from cli.commands import (
-    analyze_cmd,
-    check_cmd,
-    config_cmd,
-    demo_cmd,
-    fields_cmd,
-    init_cmd,
-    push_cmd,
-    report_cmd,
-    sandbox_cmd,
-    schedule_cmd,
-    status_cmd,
-    sync_cmd,
-    undo_cmd,
-)
-
-__all__ = ["register_commands"]
-
-
-def register_commands(group: click.Group) -> None:
-    """Add every command to the ``suitepulse`` group."""
-    group.add_command(init_cmd.init)
-    group.add_command(config_cmd.config)
-    group.add_command(check_cmd.check)
-    group.add_command(analyze_cmd.analyze)
-    group.add_command(sync_cmd.sync)
-    group.add_command(status_cmd.status)
-    group.add_command(schedule_cmd.schedule)
-    group.add_command(fields_cmd.fields)
-    group.add_command(undo_cmd.undo)
-    group.add_command(push_cmd.push)
-    group.add_command(push_cmd.run)
-    group.add_command(sandbox_cmd.sandbox)
-    group.add_command(report_cmd.report)
-    group.add_command(demo_cmd.demo)
+COMMANDS: dict[str, str] = {
+    "init": "cli.commands.init_cmd:init",
+    "config": "cli.commands.config_cmd:config",
+    "check": "cli.commands.check_cmd:check",
+    "sync": "cli.commands.sync_cmd:sync",
+    "status": "cli.commands.status_cmd:status",
+    "analyze": "cli.commands.analyze_cmd:analyze",
+    "push": "cli.commands.push_cmd:push",
+    "run": "cli.commands.push_cmd:run",
+    "undo": "cli.commands.undo_cmd:undo",
+    "fields": "cli.commands.fields_cmd:fields",
+    "schedule": "cli.commands.schedule_cmd:schedule",
+    "sandbox": "cli.commands.sandbox_cmd:sandbox",
+    "report": "cli.commands.report_cmd:report",
+    "demo": "cli.commands.demo_cmd:demo",
+}
+"""Command name -> ``module:attribute`` of its click command."""
