@@ -41,13 +41,11 @@ def check_id(value: Any) -> str:
 
 
 def record_or_error(state: SandboxState, module: ModuleDef, record_id: str,
-                    *, in_params: bool = False) -> dict[str, Any]:
-    """A non-deleted row, or 400 ``<Module> module with id X is not found``."""
-    row = state.store.fetch(module, record_id)
-    if row is None:
+                    *, in_params: bool = False) -> None:
+    """Nothing for a non-deleted row, else 400 ``<Module> module with id X is not found``."""
+    if not state.store.exists(module, record_id, include_deleted=False):
         raise ApiError(f"{module.name} module with id {record_id} is not found",
                        in_params=in_params)
-    return row
 
 
 def pagination_links(path: str, query: dict[str, Any], number: int,

@@ -17,5 +17,7 @@ COMMANDS: dict[str, str] = {
     "fields": "cli.commands.fields_cmd:fields",
     "schedule": "cli.commands.schedule_cmd:schedule",
     "sandbox": "cli.commands.sandbox_cmd:sandbox",
+    "report": "cli.commands.report_cmd:report",
+    "demo": "cli.commands.demo_cmd:demo",
 }
 """Command name -> ``module:attribute`` of its click command."""

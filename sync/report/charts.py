@@ -72,12 +72,17 @@ def funnel_chart(bars: Sequence[Bar], *, title: str, width: int = 720) -> str:
     parts = []
     for index, bar in enumerate(bars):
         y = top + index * row
-        length = max(2.0, span * max(bar.value, 0) / biggest)
-        x = (width - length) / 2
+        length = span * max(bar.value, 0) / biggest
+        if length > 0:  # an empty stage is only named, in grey: no sliver of a bar
+            length = max(length, 2.0)
+            x = (width - length) / 2
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{row - 6}" '
+                f'rx="4" fill="{bar.color}"><title>{escape(bar.label)}: {escape(bar.note)}'
+                "</title></rect>")
         parts.append(
-            f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{row - 6}" rx="4" '
-            f'fill="{bar.color}"><title>{escape(bar.label)}: {escape(bar.note)}</title></rect>'
-            f'<text x="{width / 2}" y="{y + 19}" text-anchor="middle" fill="#111827" '
+            f'<text x="{width / 2}" y="{y + 19}" text-anchor="middle" '
+            f'fill="{"#111827" if length > 0 else "#9ca3af"}" '
             f'paint-order="stroke" stroke="#ffffff" stroke-width="3">'
             f"{escape(bar.label)} · {escape(bar.note)}</text>"
         )

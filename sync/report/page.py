@@ -92,17 +92,21 @@ def _churn(data: ReportData) -> str:
                 _RISK_COLORS[round(i * (len(_RISK_COLORS) - 1) / last)])
             for i, b in enumerate(data.churn_bands)]
     chart = horizontal_bars(bars, title="Churn risk bands")
-    return _section("churn", "Churn risk", "Customers per churn-risk band (lowest risk first), "
-                    "and the predicted value at stake in each.", chart)
+    return _section("churn", "Churn risk", "Buyers per churn-risk band (lowest risk first), "
+                    "and the predicted value at stake in each; customers who never bought "
+                    "have no churn risk.", chart)
 
 
 def _movements(data: ReportData) -> str:
     rows = sorted(data.movements, key=lambda m: m.customers, reverse=True)[:12]
     bars = [Bar(f"{m.from_stage or 'new'} → {m.to_stage}", m.customers, number(m.customers),
                 _STAGE_COLORS.get(m.to_stage, PALETTE[9])) for m in rows]
+    chart = (horizontal_bars(bars, title="Stage movements", label_width=230) if bars else
+             '<p class="note">No customer changed stage in this time: stages are compared '
+             "from one run to the next.</p>")
     return _section("movements", "Recent stage movements",
                     f"Customers who changed lifecycle stage in the last {data.movement_days} "
-                    "days.", horizontal_bars(bars, title="Stage movements", label_width=230))
+                    "days.", chart)
 
 
 def _runs(data: ReportData) -> str:
@@ -128,7 +132,7 @@ def render_report(data: ReportData) -> str:
         f'<div class="kpi"><b>{number(data.customers)}</b><span>customers</span></div>'
         f'<div class="kpi"><b>{_money(data, predicted)}</b><span>predicted value</span></div>'
         f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
-        "<span>at high churn risk</span></div>"
+        "<span>at high churn risk (60% or more)</span></div>"
     )
     body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn, _movements,
                                            _runs))

@@ -1,0 +1,164 @@
+"""The report's figures, read from a client's state store.
+
+Current traits come from the ``traits`` table (customers that are live records of the
+customer module), stage movements from ``trait_history``, the last runs from ``runs`` with
+their writes counted in ``writes``. Everything is grouped in SQL or with pandas, no loop over
+customers, so a store of 100,000 customers reports in about a second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, desc, func, select
+
+from sync.config import ClientConfig
+from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, StageCount
+from sync.store import Store
+from sync.store.schema import RECORDS, RUNS, TRAIT_HISTORY, TRAITS, WRITES
+
+__all__ = ["AT_RISK", "CHURN_BANDS", "report_data"]
+
+CHURN_BANDS = ("0–20%", "20–40%", "40–60%", "60–80%", "80–100%")
+AT_RISK = 0.6
+"""Buyers whose churn risk is at least this are counted as at high risk."""
+
+_NUMBERS = ("historical_value", "clv", "churn_risk", "purchase_count")
+_LABELS = ("rfm_segment", "lifecycle_stage")
+_NO_VALUE = "(none)"
+
+
+def report_data(store: Store, config: ClientConfig, *, now: datetime,
+                movement_days: int = 30, runs: int = 10) -> ReportData:
+    """Everything the report shows about ``config``'s client, as the store holds it ``now``."""
+    live = _live_customers(config.enrichment.customer_entity.value)
+    with store.transaction() as connection:
+        traits = _current_traits(connection, live)
+        movements = _movements(connection, live, now - timedelta(days=movement_days))
+        run_rows = _runs(connection, runs)
+    buyers = traits[traits["purchase_count"] > 0]
+    return ReportData(
+        client=config.client,
+        generated_at=now,
+        customers=len(traits),
+        segments=_segments(traits),
+        lifecycle=[StageCount(str(stage), int(count)) for stage, count in
+                   traits["lifecycle_stage"].value_counts(sort=True).items()],
+        value_deciles=_deciles(traits["clv"]),
+        churn_bands=_churn_bands(buyers),
+        at_risk_customers=int((buyers["churn_risk"] >= AT_RISK).sum()),
+        movements=movements,
+        movement_days=movement_days,
+        runs=run_rows,
+    )
+
+
+def _live_customers(module: str) -> Select[tuple[str]]:
+    """The ids of the customer module's records that are not deleted."""
+    return select(RECORDS.c.id).where(RECORDS.c.module == module, RECORDS.c.deleted.is_(False))
+
+
+def _current_traits(connection: Connection, live: Select[tuple[str]]) -> pd.DataFrame:
+    """One row per live customer: the traits the report uses, typed; missing numbers are 0."""
+    query = select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value).where(
+        TRAITS.c.trait.in_((*_NUMBERS, *_LABELS)), TRAITS.c.customer_id.in_(live))
+    long = pd.DataFrame(connection.execute(query).all(),
+                        columns=["customer_id", "trait", "value"])
+    wide = long.pivot(index="customer_id", columns="trait", values="value")
+    frame = pd.DataFrame(index=wide.index)
+    for name in _NUMBERS:
+        column = wide[name] if name in wide else pd.Series(index=wide.index, dtype=object)
+        frame[name] = pd.to_numeric(column, errors="coerce").fillna(0.0).astype("float64")
+    for name in _LABELS:
+        column = wide[name] if name in wide else pd.Series(index=wide.index, dtype=object)
+        frame[name] = _decoded(column).fillna(_NO_VALUE)
+    return frame
+
+
+def _decoded(column: pd.Series) -> pd.Series:
+    """JSON text values decoded, each distinct value once."""
+    plain = {text: json.loads(text) for text in column.dropna().unique()}
+    return column.map(plain)
+
+
+def _segments(traits: pd.DataFrame) -> list[SegmentRow]:
+    grouped = traits.groupby("rfm_segment").agg(
+        customers=("clv", "size"), historical=("historical_value", "sum"),
+        predicted=("clv", "sum")).sort_values("customers", ascending=False)
+    return [SegmentRow(str(name), int(row.customers), float(row.historical),
+                       float(row.predicted)) for name, row in grouped.iterrows()]
+
+
+def _deciles(values: pd.Series) -> list[Band]:
+    """Customers ordered by predicted value in ten equal groups; the value each holds."""
+    ordered = np.sort(values.to_numpy(dtype="float64"))
+    if not len(ordered):
+        return []
+    decile = np.arange(len(ordered)) * 10 // len(ordered)
+    counts = np.bincount(decile, minlength=10)
+    sums = np.bincount(decile, weights=ordered, minlength=10)
+    return [Band(str(index + 1), int(counts[index]), float(sums[index])) for index in range(10)]
+
+
+def _churn_bands(buyers: pd.DataFrame) -> list[Band]:
+    """Buyers per fifth of churn risk, with the predicted value at stake in each."""
+    band = np.clip(np.floor(buyers["churn_risk"].to_numpy() * len(CHURN_BANDS)), 0,
+                   len(CHURN_BANDS) - 1).astype(int)
+    counts = np.bincount(band, minlength=len(CHURN_BANDS))
+    value = np.bincount(band, weights=buyers["clv"].to_numpy(), minlength=len(CHURN_BANDS))
+    return [Band(label, int(counts[index]), float(value[index]))
+            for index, label in enumerate(CHURN_BANDS)]
+
+
+def _movements(connection: Connection, live: Select[tuple[str]],
+               since: datetime) -> list[Movement]:
+    """Customers per (from, to) lifecycle change since ``since``; a first stage is from ''."""
+    query = (select(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value,
+                    func.count(func.distinct(TRAIT_HISTORY.c.customer_id)))
+             .where(TRAIT_HISTORY.c.trait == "lifecycle_stage",
+                    TRAIT_HISTORY.c.changed_at >= since, TRAIT_HISTORY.c.customer_id.in_(live))
+             .group_by(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value))
+    moves = [Movement(_stage(old), _stage(new), int(count))
+             for old, new, count in connection.execute(query)]
+    return sorted(moves, key=lambda move: (-move.customers, move.from_stage, move.to_stage))
+
+
+def _stage(text: str | None) -> str:
+    value = json.loads(text) if text is not None else None
+    return "" if value is None else str(value)
+
+
+def _runs(connection: Connection, limit: int) -> list[RunRow]:
+    rows = connection.execute(select(RUNS).order_by(desc(RUNS.c.started_at)).limit(limit)).all()
+    ids = [row.id for row in rows]
+    writes: dict[str, int] = {}
+    if ids:
+        writes.update((str(run_id), int(count)) for run_id, count in connection.execute(
+            select(WRITES.c.run_id, func.count()).where(WRITES.c.run_id.in_(ids))
+            .group_by(WRITES.c.run_id)))
+    return [RunRow(run_id=row.id, kind=_kind(row.trigger), started_at=row.started_at,
+                   finished_at=row.finished_at, outcome=row.outcome,
+                   records=_records(json.loads(row.counts)), writes=writes.get(row.id, 0))
+            for row in rows]
+
+
+def _kind(trigger: str) -> str:
+    """Push and undo runs say so in their trigger; every other run is a sync."""
+    return trigger if trigger in {"push", "undo"} else "sync"
+
+
+def _records(counts: dict[str, dict[str, Any]]) -> int:
+    """Records a run handled: read by a sync's streams, or compared by a push."""
+    return sum(_handled(stream) for stream in counts.values())
+
+
+def _handled(counts: dict[str, Any]) -> int:
+    if "compared" in counts:
+        return int(counts["compared"])
+    keys: Iterable[str] = ("new", "changed", "unchanged", "own_writes", "rejected")
+    return sum(int(counts.get(key, 0)) for key in keys)
