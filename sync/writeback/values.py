@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from connectors.suitecrm.values import datetime_text
 from sync.settings import FieldType
 from sync.writeback.fieldspec import FieldSpec
 
@@ -26,7 +27,6 @@ WireValue = str | int | float
 Comparable = str | int | bool | Decimal | date | datetime | None
 """A value reduced to what the server keeps; None means empty."""
 
-_DB_DATETIME = "%Y-%m-%d %H:%M:%S"
 _MISSING_TYPES = frozenset({"NAType", "NaTType"})  # pandas' missing markers
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -73,7 +73,7 @@ def to_wire(value: Any, spec: FieldSpec, *, strict: bool = True) -> WireValue:
         return 1 if _bool(value) else 0
     if kind is FieldType.DATE:
         return _date(value).isoformat()
-    return _datetime(value).strftime(_DB_DATETIME)
+    return datetime_text(_datetime(value), what=f"{spec.module}.{spec.name}")
 
 
 def comparable(value: Any, spec: FieldSpec) -> Comparable:
