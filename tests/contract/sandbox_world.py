@@ -8,7 +8,6 @@ DB values the INDEX states with full seconds replace the minute-cut ones.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sandbox.schema import field_is_stored
 from sandbox.state import SandboxState
 from sandbox.values import coerce_input
 
-__all__ = ["RECORDED_CREATES", "load_recordings", "recordings_dir", "seed_world"]
+__all__ = ["RECORDED_CREATES", "load_recordings", "seed_world"]
 
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}\+00:00$")
 _TYPES = {"Contact": "Contacts", "Account": "Accounts", "Opportunity": "Opportunities"}
@@ -39,17 +38,6 @@ RECORDED_CREATES = {
     "create_12_account_with_cc_token": "aef75adb-e3ea-ae41-0895-6b03f7afc6c3",
     "time_13_create_as_user_in_new_york": "d509d3f7-64e7-ae7f-7a66-6b03f7dbc374",
 }
-
-
-def recordings_dir() -> Path | None:
-    """$SUITECRM_RECORDINGS, or shared/suitecrm-v8/recordings beside the project or above it."""
-    project = Path(__file__).resolve().parents[2]
-    # ../shared next to the project; worktrees one level deeper look further up.
-    candidates = [parent / "shared" / "suitecrm-v8" / "recordings"
-                  for parent in project.parents]
-    if os.environ.get("SUITECRM_RECORDINGS"):
-        candidates.insert(0, Path(os.environ["SUITECRM_RECORDINGS"]))
-    return next((p for p in candidates if p.is_dir() and any(p.glob("*.json"))), None)
 
 
 def load_recordings(folder: Path) -> dict[str, dict[str, Any]]:

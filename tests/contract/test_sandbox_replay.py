@@ -21,12 +21,8 @@ import pytest
 
 from sandbox import SandboxSettings, create_app, sandbox_state
 from sandbox.state import SandboxState
-from tests.contract.sandbox_world import (
-    RECORDED_CREATES,
-    load_recordings,
-    recordings_dir,
-    seed_world,
-)
+from tests.contract.recorded import recordings_dir
+from tests.contract.sandbox_world import RECORDED_CREATES, load_recordings, seed_world
 
 FOLDER = recordings_dir()
 RECORDINGS = load_recordings(FOLDER) if FOLDER else {}
