@@ -24,10 +24,10 @@ class SecretFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self._secrets:
-            message = record.getMessage()
-            for secret in self._secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+            # imported here: httpx and tenacity need not load for commands that talk to no one
+            from connectors.http import redact_text
+
+            record.msg, record.args = redact_text(record.getMessage(), self._secrets), None
         return True
 
 
