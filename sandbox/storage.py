@@ -190,12 +190,6 @@ class Store:
             [*values.values(), record_id],
         )
 
-    def fetch(self, module: ModuleDef, record_id: str, *,
-              include_deleted: bool = False) -> dict[str, Any] | None:
-        """One row as a dict, or None."""
-        rows = self.fetch_many(module, [record_id], include_deleted=include_deleted)
-        return rows[0] if rows else None
-
     def fetch_many(self, module: ModuleDef, ids: Sequence[str], *,
                    columns: Sequence[str] | None = None,
                    include_deleted: bool = False) -> list[dict[str, Any]]:
