@@ -82,10 +82,10 @@ def run_calls(
     except RuntimeError:
         pass
     else:
-        raise RuntimeError("update_many/get_many run their own event loop; call them from "
+        raise RuntimeError("update_many/get_many run the client's own event loop; call them from "
                            "synchronous code (or a worker thread)")
     client.ready()
-    outcomes = asyncio.run(_send_all(client, calls))
+    outcomes = client.run_async(_send_all(client, calls))
     results: list[Record | RecordError] = []
     for call, outcome in zip(calls, outcomes, strict=True):
         if isinstance(outcome, FatalAPIError):

@@ -7,13 +7,14 @@ silently returns 20 rows. Paging stops on an empty page or when the page number 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -44,6 +45,7 @@ OBJECT_MODULES = {
 }
 """Singular object names (the ``type`` SuiteCRM answers with) of the stock modules."""
 
+T = TypeVar("T")
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SORT = re.compile(r"^-?[A-Za-z_][A-Za-z0-9_]*$")
 _PROBE_VALUE = "suitepulse-filter-probe"
@@ -75,6 +77,7 @@ class SuiteCRMClient:
         )
         self._async_transport = async_transport
         self._sleep = sleep
+        self._runner: asyncio.Runner | None = None
         self._fields: dict[str, dict[str, FieldMeta]] = {}
         self._untyped: set[str] = set()
         self._filter_support: dict[tuple[str, str], bool] = {}
@@ -93,8 +96,21 @@ class SuiteCRMClient:
         self.close()
 
     def close(self) -> None:
-        """Close the connections."""
+        """Close the connections and the event loop of bulk calls."""
         self._http.close()
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
+    def run_async(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a bulk call's coroutine on this client's own event loop.
+
+        One loop serves every bulk call of the client, so an ``async_transport`` given by the
+        caller, and the connections it keeps, stay valid from one call to the next.
+        """
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(coroutine)
 
     @property
     def api_prefix(self) -> str | None:

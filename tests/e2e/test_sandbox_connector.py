@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from connectors.settings import HttpSettings
@@ -90,3 +91,32 @@ def test_listing_survives_faults(sb: RunningSandbox) -> None:
         sb.faults.rate_429 = sb.faults.rate_5xx = sb.faults.rate_drop = 0.0
         sb.faults.token_ttl_s = None
     assert len({r.id for r in records}) == 300
+
+
+class _Counting(httpx.AsyncBaseTransport):
+    """A caller's transport that wraps the network and outlives any one request batch."""
+
+    def __init__(self) -> None:
+        self.network = httpx.AsyncHTTPTransport()
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return await self.network.handle_async_request(request)
+
+
+def test_bulk_calls_share_the_callers_async_transport(sb: RunningSandbox) -> None:
+    """A transport passed in keeps working across bulk calls (one event loop per client)."""
+    transport = _Counting()
+    settings = sb.suitecrm_settings(http=HttpSettings(backoff_initial=0.01, max_retries=1))
+    with SuiteCRMClient(settings, async_transport=transport) as client:
+        ids = [r.id for r in next(client.iter_pages("Contacts", fields=["id"], page_size=6))]
+        for round_ in ("first", "second", "third"):
+            results = client.update_many(
+                "Contacts", [(record_id, {"description": round_}) for record_id in ids])
+            assert [r.id for r in results] == ids
+            assert all(getattr(r, "attributes", {}).get("description") == round_
+                       for r in results)
+        assert [r.attributes["description"] for r in client.get_many("Contacts", ids)] == [
+            "third"] * len(ids)
+    assert transport.requests == 4 * len(ids)
