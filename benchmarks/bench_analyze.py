@@ -7,15 +7,17 @@ amounts with two decimals), then runs, each in its own process on that file:
 - ours: ``suitepulse analyze FILE --customer-col customer --date-col occurred_at
   --amount-col amount --granularity day --out OUT``;
 - lifetimes 0.11.3: read with pandas (dates parsed), ``summary_data_from_transaction_data``
-  (daily), BG/NBD and Gamma-Gamma fits (Gamma-Gamma with ``penalizer_coef=1e-4``: unpenalised,
-  lifetimes raises ConvergenceError on this data although the gradient is ~1e-7), expected purchases and P(alive), 12-month CLV, the
-  per-customer table written to CSV.
+  (daily), BG/NBD and Gamma-Gamma fits (Gamma-Gamma with ``penalizer_coef=1e-4``: without it
+  lifetimes raises ConvergenceError on this data although the gradient is ~1e-7), expected
+  purchases and P(alive), 12-month CLV, the per-customer table written to CSV.
 
 It prints wall time and peak RSS of each process and the ratio. lifetimes needs its own
 environment (it pins old numpy/pandas):
 
-    python3 -m venv /tmp/lt && /tmp/lt/bin/pip install lifetimes 'pandas<2.2' 'numpy<2'
-    python benchmarks/bench_analyze.py --customers 100000 1000000 --lifetimes-python /tmp/lt/bin/python
+    python3 -m venv /tmp/lt
+    /tmp/lt/bin/pip install lifetimes 'pandas<2.2' 'numpy<2' 'scipy<1.12'
+    python benchmarks/bench_analyze.py --customers 100000 1000000 \
+        --lifetimes-python /tmp/lt/bin/python
 """
 
 from __future__ import annotations
