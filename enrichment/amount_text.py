@@ -29,17 +29,19 @@ _DOT_SHOWN = r"\.\d{1,2}$|\.\d{4,}$|,\d*\.|,\d{3},"
 _SEPARATED = r"[.,]"
 
 
-def parse_amounts(text: pa.Array, *, column: str,
-                  decimal: Decimal | None) -> npt.NDArray[np.float64]:
-    """Amounts of trimmed ``text``; NaN where blank or unparsable."""
+def parse_amounts(text: pa.Array, *, column: str, decimal: Decimal | None
+                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Amounts of ``text``, NaN where blank or unparsable; and where it is blank."""
     fast = _plain(text, decimal)
     if fast is not None:
-        return fast
+        return fast, np.isnan(fast)
+    text = pc.utf8_trim_whitespace(text)
+    blank = np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
     encoded = pc.dictionary_encode(text)
     cleaned = _cleaned(encoded.dictionary)
     mark = decimal if decimal is not None else _decimal_shown(cleaned, column)
     codes: npt.NDArray[np.intp] = encoded.indices.to_numpy(zero_copy_only=False)
-    return _numbers(cleaned, mark)[codes]
+    return _numbers(cleaned, mark)[codes], blank
 
 
 def _plain(text: pa.Array, decimal: Decimal | None) -> npt.NDArray[np.float64] | None:

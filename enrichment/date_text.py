@@ -22,11 +22,12 @@ _NUMERIC_DMY = (r"^(?P<first>\d{1,2})(?P<sep>[/.-])(?P<second>\d{1,2})[/.-]"
 
 
 def parse_dates(text: pa.Array, *, column: str, date_format: str | None) -> pd.Series:
-    """UTC datetimes of trimmed ``text`` (``""`` and unparsable values become NaT)."""
+    """UTC datetimes of ``text`` (blank and unparsable values become NaT)."""
     if date_format is None:
         iso = _iso(text)
         if iso is not None:
             return iso
+    text = pc.utf8_trim_whitespace(text)
     encoded = pc.dictionary_encode(text)
     distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
     if date_format is not None:

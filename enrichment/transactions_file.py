@@ -69,7 +69,7 @@ def read_transactions(path: Path, *, customer_col: str, date_col: str, amount_co
         first_row = 2
     if table.num_rows == 0:
         raise EnrichmentError(f"{path.name} has a header but no transactions")
-    customers = _text(table.column(customer_col))
+    customers = pc.utf8_trim_whitespace(_text(table.column(customer_col)))
     _no_blanks(pc.equal(customers, "").to_numpy(zero_copy_only=False), customer_col,
                "customer id", first_row)
     dates = _dates(table.column(date_col), date_col, options, first_row)
@@ -142,10 +142,11 @@ def _arrow_reason(exc: BaseException) -> str:
 
 
 def _text(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one string array, nulls as ``""`` (not trimmed)."""
     values = column.combine_chunks()
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         values = pc.cast(values, pa.string())
-    return pc.utf8_trim_whitespace(pc.fill_null(values, ""))
+    return pc.fill_null(values, "")
 
 
 def _dates(column: pa.ChunkedArray, name: str, options: ReadOptions,
@@ -168,8 +169,7 @@ def _amounts(column: pa.ChunkedArray, name: str, options: ReadOptions,
         blank = np.isnan(values)
     else:
         text = _text(column)
-        values = parse_amounts(text, column=name, decimal=options.decimal)
-        blank = pc.equal(text, "").to_numpy(zero_copy_only=False)
+        values, blank = parse_amounts(text, column=name, decimal=options.decimal)
         _no_blanks(~np.isfinite(values) & ~blank, name, "amount", first_row, text)
     count = int(blank.sum())
     if count:
