@@ -16,7 +16,7 @@ from cli.exit_codes import ExitCode
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from cli.sync_progress import sync_progress
-from sync.pull import sync_client
+from sync import pipeline
 from sync.run_summary import Outcome, RunSummary
 
 __all__ = ["sync"]
@@ -72,7 +72,7 @@ def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
     config = app.load(client).config
     with _stop_on_sigterm() as stop, \
             sync_progress(enabled=not as_json and app.verbosity >= 0) as progress:
-        summary = sync_client(config, full=full, streams=list(streams) or None, stop=stop,
+        summary = pipeline.sync(config, full=full, streams=list(streams) or None, stop=stop,
                               progress=progress, trigger="cli")
     code = _EXIT[summary.outcome]
     if as_json:

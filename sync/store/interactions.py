@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from sync.identity import interaction_key
+from sync.store.chunks import chunked
 from sync.store.records import PageCounts, canonical_json, content_hash
 from sync.store.schema import INTERACTIONS
 
 __all__ = ["store_interactions"]
-
-_CHUNK = 500
 
 
 def store_interactions(connection: Connection, stream: str, channel: str,
@@ -31,9 +30,9 @@ def store_interactions(connection: Connection, stream: str, channel: str,
             "content_hash": content_hash(canonical_json(row)), "match": "pending"}
     known: dict[str, str] = {}
     ids = list(prepared)
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids):
         query = select(INTERACTIONS.c.id, INTERACTIONS.c.content_hash).where(
-            INTERACTIONS.c.stream == stream, INTERACTIONS.c.id.in_(ids[start:start + _CHUNK]))
+            INTERACTIONS.c.stream == stream, INTERACTIONS.c.id.in_(chunk))
         known.update((row.id, row.content_hash) for row in connection.execute(query))
     new = [values for key, values in prepared.items() if key not in known]
     changed = [{**values, "b_id": key} for key, values in prepared.items()

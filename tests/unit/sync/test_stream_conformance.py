@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from sync.streams import Stream, build_streams
+from sync.streams import Stream
+from sync.streams.suitecrm import suitecrm_streams
 from sync.streams.cursor import decode_cursor, encode_cursor, later
 from tests.fake_crm import FakeCRM
 from tests.unit.sync.conftest import MakeConfig
@@ -26,7 +27,7 @@ def _crm() -> FakeCRM:
 
 
 def _streams(make_config: MakeConfig, crm: FakeCRM) -> list[Stream]:
-    return build_streams(make_config(sync={"modules": MODULES}), crm)
+    return suitecrm_streams(make_config(sync={"modules": MODULES}), crm)
 
 
 def _all(stream: Stream, since: Any) -> Iterator[dict[str, Any]]:
