@@ -11,11 +11,12 @@ import logging
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
 from sync.config import ClientConfig
 from sync.store import Store
-from sync.store.schema import INTERACTIONS, MODULE_FIELDS, RECORDS
+from sync.store.interactions import matched_interactions
+from sync.store.module_fields import field_types
+from sync.store.records import live_records
 
 __all__ = ["EnrichmentInput", "load_frames", "module_frame"]
 
@@ -54,11 +55,8 @@ def _typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
 def module_frame(store: Store, module: str) -> pd.DataFrame:
     """The live (not deleted) records of ``module``: column ``id`` plus typed attributes."""
     with store.transaction() as connection:
-        rows = connection.execute(select(RECORDS.c.id, RECORDS.c.attributes).where(
-            RECORDS.c.module == module, RECORDS.c.deleted.is_(False)).order_by(
-            RECORDS.c.id)).all()
-        types = dict(connection.execute(select(MODULE_FIELDS.c.name, MODULE_FIELDS.c.type).where(
-            MODULE_FIELDS.c.module == module)).all())
+        rows = live_records(connection, module)
+        types = field_types(connection, module)
     if not rows:
         return pd.DataFrame({"id": pd.Series(dtype="string")})
     ids, texts = zip(*rows, strict=True)
@@ -96,10 +94,7 @@ def _purchases(store: Store, config: ClientConfig) -> pd.DataFrame:
 def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
     entity = config.enrichment.customer_entity.value
     with store.transaction() as connection:
-        rows = connection.execute(select(
-            INTERACTIONS.c.person_module, INTERACTIONS.c.person_id, INTERACTIONS.c.occurred_at,
-            INTERACTIONS.c.channel, INTERACTIONS.c.kind).where(
-            INTERACTIONS.c.match == "matched")).all()
+        rows = matched_interactions(connection)
     frame = pd.DataFrame(rows, columns=["person_module", "person_id", "occurred_at", "channel",
                                         "kind"])
     if entity != "Contacts" and not frame.empty:

@@ -13,7 +13,10 @@ from sync.store.chunks import chunked
 from sync.store.records import PageCounts, canonical_json, content_hash
 from sync.store.schema import INTERACTIONS
 
-__all__ = ["store_interactions"]
+__all__ = ["MatchedInteraction", "matched_interactions", "store_interactions"]
+
+MatchedInteraction = tuple[str, str, datetime, str, str]
+"""(person module, person id, occurred at, channel, kind) of an interaction linked to a person."""
 
 
 def store_interactions(connection: Connection, stream: str, channel: str,
@@ -48,3 +51,12 @@ def store_interactions(connection: Connection, stream: str, channel: str,
                              for c in changed])
     return PageCounts(new=len(new), changed=len(changed),
                       unchanged=len(prepared) - len(new) - len(changed))
+
+
+def matched_interactions(connection: Connection) -> list[MatchedInteraction]:
+    """Every interaction linked to one person."""
+    return [(row.person_module, row.person_id, row.occurred_at, row.channel, row.kind)
+            for row in connection.execute(select(
+                INTERACTIONS.c.person_module, INTERACTIONS.c.person_id,
+                INTERACTIONS.c.occurred_at, INTERACTIONS.c.channel, INTERACTIONS.c.kind).where(
+                INTERACTIONS.c.match == "matched"))]

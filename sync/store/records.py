@@ -19,7 +19,8 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 from sync.store.chunks import chunked
 from sync.store.schema import RECORDS
 
-__all__ = ["PageCounts", "canonical_json", "content_hash", "store_records"]
+__all__ = ["OwnWriteCheck", "PageCounts", "canonical_json", "content_hash", "live_records",
+           "store_records"]
 
 
 def _json_default(value: Any) -> Any:
@@ -150,3 +151,10 @@ def _own_writes(connection: Connection, module: str, changed: list[dict[str, Any
     return check(connection, module, [
         (row["b_id"], json.loads(previous[row["b_id"]]), json.loads(row["attributes"]))
         for row in changed if row["b_id"] in previous])
+
+
+def live_records(connection: Connection, module: str) -> list[tuple[str, str]]:
+    """(id, attributes as canonical JSON) of the not deleted records of ``module``, by id."""
+    return [(str(record_id), str(text)) for record_id, text in connection.execute(
+        select(RECORDS.c.id, RECORDS.c.attributes).where(
+            RECORDS.c.module == module, RECORDS.c.deleted.is_(False)).order_by(RECORDS.c.id))]

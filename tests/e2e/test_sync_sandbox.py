@@ -17,9 +17,9 @@ from click.testing import Result
 from connectors.suitecrm import SuiteCRMClient
 from sandbox import RunningSandbox, running_sandbox
 from sync.pull import sync_client
-from sync.streams import Connections
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
+from sync.streams import Connections
 from tests.e2e.sandbox_sync import (
     FIELDS,
     SECRET_ENV,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from sync.streams import Stream
-from sync.streams.suitecrm import suitecrm_streams
 from sync.streams.cursor import decode_cursor, encode_cursor, later
+from sync.streams.suitecrm import suitecrm_streams
 from tests.fake_crm import FakeCRM
 from tests.unit.sync.conftest import MakeConfig
 
