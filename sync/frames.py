@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from connectors.suitecrm.field_types import ValueKind, value_kind
 from sync.config import ClientConfig
 from sync.store import Store
 from sync.store.interactions import matched_interactions
@@ -22,9 +23,6 @@ __all__ = ["EnrichmentInput", "load_frames", "module_frame"]
 
 log = logging.getLogger(__name__)
 
-_DATETIME_TYPES = frozenset({"datetime", "datetimecombo"})
-_NUMBER_TYPES = frozenset({"decimal", "float", "currency", "double"})
-_INT_TYPES = frozenset({"int", "integer", "long"})
 
 
 @dataclass(frozen=True)
@@ -38,16 +36,16 @@ class EnrichmentInput:
 
 def _typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
     for column in frame.columns:
-        kind = types.get(column)
-        if kind in _DATETIME_TYPES:
+        kind = value_kind(types.get(column))
+        if kind is ValueKind.DATETIME:
             frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
-        elif kind == "date":
+        elif kind is ValueKind.DATE:
             frame[column] = pd.to_datetime(frame[column], errors="coerce", format="%Y-%m-%d")
-        elif kind in _NUMBER_TYPES:
+        elif kind in (ValueKind.DECIMAL, ValueKind.FLOAT):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        elif kind in _INT_TYPES:
+        elif kind is ValueKind.INT:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-        elif kind == "bool":
+        elif kind is ValueKind.BOOL:
             frame[column] = frame[column].astype("boolean")
     return frame
 
