@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cli.logging_setup import secret_filter
 from sandbox import RunningSandbox, running_sandbox
 from sync.config import LoadedConfig, data_dir, load_client
 from sync.config_template import env_prefix
@@ -183,7 +184,9 @@ def _write_client(folder: Path, sandbox: RunningSandbox) -> LoadedConfig:
     path = folder / f"{DEMO_CLIENT}.yaml"
     path.write_text(demo_client_text(sandbox.base_url, (folder / _STORE).resolve()),
                     encoding="utf-8")
-    return load_client(path)
+    loaded = load_client(path)
+    secret_filter.add(*loaded.secrets)
+    return loaded
 
 
 def _declare_fields(loaded: LoadedConfig, sandbox: RunningSandbox) -> None:
