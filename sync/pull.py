@@ -3,6 +3,11 @@
 Each page and the stream's cursor commit in one transaction, so a run killed anywhere and
 started again ends with the same store as a run that was never interrupted. Reading starts
 at the saved cursor minus the look-back window; re-read records are recognised by content.
+
+Pull names no source and no stream class: the streams come from ``open_sources`` (the
+registry), and what a stream can do besides being read is learned from its protocols
+(``RecordStream`` or ``InteractionStream``, ``Typed``, ``Reconcilable``). Write-back's own
+writes are recognised by the check the caller passes in (``sync.pipeline.sync``).
 """
 
 from __future__ import annotations
