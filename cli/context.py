@@ -24,11 +24,7 @@ class AppContext:
     def load(self, client: str) -> LoadedConfig:
         """Load a client's config and register its secrets with the log filter."""
         loaded = load_client(client_path(client, self.config_dir))
-        suitecrm = loaded.config.suitecrm
-        secret_filter.add(
-            suitecrm.client_secret.get_secret_value(),
-            suitecrm.password.get_secret_value() if suitecrm.password else None,
-        )
+        secret_filter.add(*loaded.secrets)
         return loaded
 
     @classmethod

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from cli.exit_codes import ExitCode
+from cli.exit_codes import ExitCode, status_fields
 from cli.output import emit_json, err_console
 from connectors.errors import ConnectorError
 from enrichment.errors import EnrichmentError
@@ -51,5 +51,5 @@ def report_error(error: Exception, *, json_output: bool) -> ExitCode:
     if hint and not isinstance(error, ConnectorError):
         err_console.print(f"[yellow]hint:[/] {escape(hint)}", highlight=False)
     if json_output:
-        emit_json({"ok": False, "exit_code": int(code), "error": _document(error)})
+        emit_json({**status_fields(code), "error": _document(error)})
     return code

@@ -16,7 +16,6 @@ from enrichment.settings import EnrichmentSettings
 if TYPE_CHECKING:
     from enrichment.compute import compute_traits
     from enrichment.lifecycle import STAGES, stage_changes
-    from enrichment.purchases import purchase_rows
     from enrichment.traits import TRAITS, TraitKind, TraitSpec, trait_specs
 
 __all__ = [
@@ -27,7 +26,6 @@ __all__ = [
     "TraitKind",
     "TraitSpec",
     "compute_traits",
-    "purchase_rows",
     "stage_changes",
     "trait_specs",
 ]
@@ -36,7 +34,6 @@ _LAZY = {
     "compute_traits": "enrichment.compute",
     "STAGES": "enrichment.lifecycle",
     "stage_changes": "enrichment.lifecycle",
-    "purchase_rows": "enrichment.purchases",
     "TRAITS": "enrichment.traits",
     "TraitKind": "enrichment.traits",
     "TraitSpec": "enrichment.traits",

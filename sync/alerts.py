@@ -16,7 +16,6 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from sqlalchemy import insert, select, update
 
 from connectors.http import build_client
 from connectors.settings import HttpSettings
@@ -24,8 +23,8 @@ from sync.config import ClientConfig
 from sync.run_summary import Outcome, RunSummary
 from sync.settings import AlertSettings, SmtpSettings
 from sync.store import Store
+from sync.store.alerts import claim_alert
 from sync.store.runs import last_success
-from sync.store.schema import ALERTS_SENT
 from sync.store.types import utc_now
 
 __all__ = ["Alert", "check_staleness", "run_alerts", "send_alert"]
@@ -79,15 +78,8 @@ def check_staleness(config: ClientConfig, store: Store, *,
         success = last_success(connection)
         if success is not None and now - success <= period:
             return None
-        sent = connection.execute(select(ALERTS_SENT.c.sent_at).where(
-            ALERTS_SENT.c.kind == "stale")).scalar()
-        if sent is not None and now - sent <= period:
+        if not claim_alert(connection, "stale", now=now, period=period):
             return None  # already told within this period
-        if sent is None:
-            connection.execute(insert(ALERTS_SENT).values(kind="stale", sent_at=now))
-        else:
-            connection.execute(update(ALERTS_SENT).where(ALERTS_SENT.c.kind == "stale").values(
-                sent_at=now))
     since = f"since {success.isoformat(timespec='minutes')}" if success else "ever"
     return Alert(config.client, "stale", f"no successful sync run of {config.client} {since}",
                  {"last_success": success.isoformat() if success else None,

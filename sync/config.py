@@ -10,9 +10,11 @@ from __future__ import annotations
 import difflib
 import os
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
+from urllib.parse import quote
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -38,6 +40,7 @@ __all__ = [
     "SourcesSettings",
     "client_path",
     "config_dir",
+    "config_secrets",
     "data_dir",
     "list_clients",
     "load_client",
@@ -82,6 +85,11 @@ class LoadedConfig:
     config: ClientConfig
     path: Path
     warnings: list[ConfigProblem] = field(default_factory=list)
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value of the config (see ``config_secrets``)."""
+        return config_secrets(self.config)
 
 
 def config_dir(explicit: str | Path | None = None) -> Path:
@@ -147,29 +155,46 @@ def load_client(path: Path) -> LoadedConfig:
     return LoadedConfig(config=config, path=path, warnings=_literal_secrets(source, config))
 
 
+def _secret_fields(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, SecretStr]]:
+    """Every ``SecretStr`` in a config, in whatever section, with its field path."""
+    if isinstance(value, SecretStr):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _secret_fields(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _secret_fields(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secret_fields(item, (*path, key))
+
+
+def config_secrets(config: ClientConfig) -> list[str]:
+    """Every secret value of ``config``: each ``SecretStr`` field of any section (SuiteCRM,
+    IMAP, Mailchimp, Matomo, SMTP, webhook...) and the store URL's password. These must
+    never appear in a log line."""
+    values = [secret.get_secret_value() for _, secret in _secret_fields(config)]
+    if config.store.url:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(config.store.url).password
+        if password:
+            values.append(str(password))
+            values.append(quote(str(password), safe=""))
+    return [value for value in dict.fromkeys(values) if value]
+
+
 def _literal_secrets(source: ConfigSource, config: BaseModel) -> list[ConfigProblem]:
     found: list[ConfigProblem] = []
-
-    def walk(value: Any, path: FieldPath) -> None:
-        if isinstance(value, SecretStr):
-            if value.get_secret_value() == PLACEHOLDER:
-                found.append(source.problem(
-                    path, f"still the {PLACEHOLDER!r} placeholder from init; set the real value"))
-            elif value.get_secret_value() and path not in source.interpolated:
-                found.append(source.problem(
-                    path, "secret written literally in the file; use ${VAR} and an environment "
-                          "variable or .env entry"))
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                walk(getattr(value, name), (*path, name))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*path, key))
-
-    walk(config, ())
+    for path, value in _secret_fields(config):
+        if value.get_secret_value() == PLACEHOLDER:
+            found.append(source.problem(
+                path, f"still the {PLACEHOLDER!r} placeholder from init; set the real value"))
+        elif value.get_secret_value() and path not in source.interpolated:
+            found.append(source.problem(
+                path, "secret written literally in the file; use ${VAR} and an environment "
+                      "variable or .env entry"))
     return found
 
 

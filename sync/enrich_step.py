@@ -15,13 +15,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, select
 
 from enrichment import compute_traits
 from sync.config import ClientConfig
 from sync.frames import load_frames
 from sync.store import Store
-from sync.store.schema import TRAIT_HISTORY, TRAITS
+from sync.store.traits import save_trait_values
 
 __all__ = ["Traits", "enrich_client", "save_traits", "traits_by_customer"]
 
@@ -29,9 +28,6 @@ log = logging.getLogger(__name__)
 
 Traits = dict[str, dict[str, Any]]
 """Customer record id -> trait name -> value (None where the trait has no value)."""
-
-_CHUNK = 1000
-
 
 def enrich_client(config: ClientConfig, store: Store, *, as_of: datetime | None = None,
                   save: bool = True) -> Traits:
@@ -63,28 +59,7 @@ def save_traits(store: Store, traits: Mapping[str, Mapping[str, Any]], *,
     new = {(customer, trait): _json(value)
            for customer, values in traits.items() for trait, value in values.items()}
     with store.transaction() as connection:
-        old = {(customer, trait): value for customer, trait, value in connection.execute(
-            select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value)).all()}
-        changed = [key for key, value in new.items() if old.get(key, _ABSENT) != value]
-        for start in range(0, len(changed), _CHUNK):
-            keys = changed[start:start + _CHUNK]
-            replaced = [{"c": c, "t": t} for c, t in keys if (c, t) in old]
-            if replaced:
-                connection.execute(delete(TRAITS).where(and_(
-                    TRAITS.c.customer_id == bindparam("c"), TRAITS.c.trait == bindparam("t"))),
-                    replaced)
-            connection.execute(TRAITS.insert(), [
-                {"customer_id": c, "trait": t, "value": new[(c, t)], "computed_at": computed_at}
-                for c, t in keys])
-            history = [{"customer_id": c, "trait": t, "old_value": old[(c, t)],
-                        "new_value": new[(c, t)], "changed_at": computed_at}
-                       for c, t in keys if (c, t) in old]
-            if history:
-                connection.execute(TRAIT_HISTORY.insert(), history)
-    return len(changed)
-
-
-_ABSENT = object()
+        return save_trait_values(connection, new, computed_at=computed_at)
 
 
 def _plain(value: Any) -> Any:

@@ -11,19 +11,18 @@ import logging
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
+from connectors.suitecrm.field_types import ValueKind, value_kind
 from sync.config import ClientConfig
 from sync.store import Store
-from sync.store.schema import INTERACTIONS, MODULE_FIELDS, RECORDS
+from sync.store.interactions import matched_interactions
+from sync.store.module_fields import field_types
+from sync.store.records import live_records
 
 __all__ = ["EnrichmentInput", "load_frames", "module_frame"]
 
 log = logging.getLogger(__name__)
 
-_DATETIME_TYPES = frozenset({"datetime", "datetimecombo"})
-_NUMBER_TYPES = frozenset({"decimal", "float", "currency", "double"})
-_INT_TYPES = frozenset({"int", "integer", "long"})
 
 
 @dataclass(frozen=True)
@@ -37,16 +36,16 @@ class EnrichmentInput:
 
 def _typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
     for column in frame.columns:
-        kind = types.get(column)
-        if kind in _DATETIME_TYPES:
+        kind = value_kind(types.get(column))
+        if kind is ValueKind.DATETIME:
             frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
-        elif kind == "date":
+        elif kind is ValueKind.DATE:
             frame[column] = pd.to_datetime(frame[column], errors="coerce", format="%Y-%m-%d")
-        elif kind in _NUMBER_TYPES:
+        elif kind in (ValueKind.DECIMAL, ValueKind.FLOAT):
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        elif kind in _INT_TYPES:
+        elif kind is ValueKind.INT:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-        elif kind == "bool":
+        elif kind is ValueKind.BOOL:
             frame[column] = frame[column].astype("boolean")
     return frame
 
@@ -54,11 +53,8 @@ def _typed(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
 def module_frame(store: Store, module: str) -> pd.DataFrame:
     """The live (not deleted) records of ``module``: column ``id`` plus typed attributes."""
     with store.transaction() as connection:
-        rows = connection.execute(select(RECORDS.c.id, RECORDS.c.attributes).where(
-            RECORDS.c.module == module, RECORDS.c.deleted.is_(False)).order_by(
-            RECORDS.c.id)).all()
-        types = dict(connection.execute(select(MODULE_FIELDS.c.name, MODULE_FIELDS.c.type).where(
-            MODULE_FIELDS.c.module == module)).all())
+        rows = live_records(connection, module)
+        types = field_types(connection, module)
     if not rows:
         return pd.DataFrame({"id": pd.Series(dtype="string")})
     ids, texts = zip(*rows, strict=True)
@@ -96,10 +92,7 @@ def _purchases(store: Store, config: ClientConfig) -> pd.DataFrame:
 def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
     entity = config.enrichment.customer_entity.value
     with store.transaction() as connection:
-        rows = connection.execute(select(
-            INTERACTIONS.c.person_module, INTERACTIONS.c.person_id, INTERACTIONS.c.occurred_at,
-            INTERACTIONS.c.channel, INTERACTIONS.c.kind).where(
-            INTERACTIONS.c.match == "matched")).all()
+        rows = matched_interactions(connection)
     frame = pd.DataFrame(rows, columns=["person_module", "person_id", "occurred_at", "channel",
                                         "kind"])
     if entity != "Contacts" and not frame.empty:

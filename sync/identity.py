@@ -1,4 +1,5 @@
-"""Identity resolution: which person an interaction is with, by e-mail or Matomo user id.
+"""Identity rules: the keys that tell which person a record or an interaction is (e-mail,
+Matomo user id); the store's ``identities`` module applies them.
 
 Keys are normalised (e-mail: trimmed, ``mailto:`` and angle brackets dropped, lower-cased);
 nothing else is inferred. A key that fits one person links the interaction; a key that fits
@@ -8,28 +9,14 @@ several is ambiguous and one that fits none is unmatched: both are counted, neve
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
-
-from sync.store.schema import IDENTITIES, INTERACTIONS, RECORDS
-
-__all__ = [
-    "EMAIL_FIELDS",
-    "IdentityReport",
-    "forget_deleted",
-    "index_identities",
-    "interaction_key",
-    "normalise_email",
-    "resolve_interactions",
-]
+__all__ = ["EMAIL_FIELDS", "IdentityReport", "interaction_key", "normalise_email", "record_emails"]
 
 EMAIL_FIELDS = ("email1", "email2", "email")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CHUNK = 500
 
 
 def normalise_email(value: object) -> str | None:
@@ -57,28 +44,6 @@ def interaction_key(row: Mapping[str, Any], *, matomo_user_id_is_email: bool) ->
     return None, None
 
 
-def index_identities(connection: Connection, module: str,
-                     rows: Sequence[Mapping[str, Any]], *, primary_key: str = "id") -> None:
-    """Replace the e-mail identities of these records of ``module`` with their current ones."""
-    ids = [str(row[primary_key]) for row in rows]
-    for start in range(0, len(ids), _CHUNK):
-        connection.execute(delete(IDENTITIES).where(
-            IDENTITIES.c.module == module, IDENTITIES.c.record_id.in_(ids[start:start + _CHUNK])))
-    found = {("email", email, module, str(row[primary_key]))
-             for row in rows if not row.get("deleted")
-             for field in EMAIL_FIELDS if (email := normalise_email(row.get(field)))}
-    if found:
-        connection.execute(IDENTITIES.insert(), [
-            {"kind": k, "value": v, "module": m, "record_id": r} for k, v, m, r in found])
-
-
-def forget_deleted(connection: Connection, module: str) -> None:
-    """Drop the identities of the records of ``module`` flagged as deleted."""
-    connection.execute(delete(IDENTITIES).where(
-        IDENTITIES.c.module == module, IDENTITIES.c.record_id.in_(select(RECORDS.c.id).where(
-            RECORDS.c.module == module, RECORDS.c.deleted.is_(True)))))
-
-
 @dataclass
 class IdentityReport:
     """How the interactions resolved: counts only, no keys (they are personal data)."""
@@ -95,42 +60,8 @@ class IdentityReport:
         return dict(vars(self))
 
 
-def resolve_interactions(connection: Connection, person_modules: Sequence[str]) -> IdentityReport:
-    """Link every interaction not yet linked; ``person_modules`` are tried in order."""
-    pending = connection.execute(select(INTERACTIONS.c.key_kind, INTERACTIONS.c.key_value).where(
-        INTERACTIONS.c.match != "matched", INTERACTIONS.c.key_value.is_not(None)).distinct()).all()
-    by_key: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    keys = [(row.key_kind, row.key_value) for row in pending]
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
-        values = [value for _, value in chunk]
-        for row in connection.execute(select(IDENTITIES).where(
-                IDENTITIES.c.value.in_(values), IDENTITIES.c.module.in_(person_modules))):
-            by_key[(row.kind, row.value)][row.module].add(row.record_id)
-    updates: list[dict[str, Any]] = []
-    for key in keys:
-        candidates = by_key.get(key, {})
-        module = next((m for m in person_modules if candidates.get(m)), None)
-        people = sorted(candidates[module]) if module else []
-        match = "matched" if len(people) == 1 else "ambiguous" if people else "unmatched"
-        updates.append({"b_kind": key[0], "b_value": key[1], "match": match,
-                        "person_module": module if match == "matched" else None,
-                        "person_id": people[0] if match == "matched" else None})
-    if updates:
-        connection.execute(update(INTERACTIONS).where(and_(
-            INTERACTIONS.c.key_kind == bindparam("b_kind"),
-            INTERACTIONS.c.key_value == bindparam("b_value"))).values(
-            match=bindparam("match"), person_module=bindparam("person_module"),
-            person_id=bindparam("person_id")), updates)
-    connection.execute(update(INTERACTIONS).where(INTERACTIONS.c.key_value.is_(None)).values(
-        match="no_key"))
-    report = IdentityReport()
-    for row in connection.execute(select(INTERACTIONS.c.match, func.count()).group_by(
-            INTERACTIONS.c.match)):
-        if row[0] == "no_key":
-            report.without_key = int(row[1])
-        elif row[0] in ("matched", "ambiguous", "unmatched"):
-            setattr(report, row[0], int(row[1]))
-    report.ambiguous_keys = sum(1 for u in updates if u["match"] == "ambiguous")
-    report.unmatched_keys = sum(1 for u in updates if u["match"] == "unmatched")
-    return report
+def record_emails(row: Mapping[str, Any]) -> set[str]:
+    """The normalised e-mail addresses of a person record (none for a deleted one)."""
+    if row.get("deleted"):
+        return set()
+    return {email for field in EMAIL_FIELDS if (email := normalise_email(row.get(field)))}

@@ -7,18 +7,21 @@ client maps at least one trait to a CRM field.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sync.config import ClientConfig
 from sync.enrich_step import enrich_client
-from sync.pull import sync_client
+from sync.pull import ProgressCallback, sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
+from sync.streams import Connections
 from sync.writeback.commands import push_client
+from sync.writeback.own_writes import own_write_check
 from sync.writeback.push import PushReport
 
-__all__ = ["PipelineResult", "run"]
+__all__ = ["PipelineResult", "run", "sync"]
 
 
 @dataclass
@@ -37,14 +40,25 @@ class PipelineResult:
         return self.sync.outcome
 
 
+def sync(config: ClientConfig, *, connections: Connections | None = None,
+         store: Store | None = None, full: bool = False, streams: Sequence[str] | None = None,
+         stop: threading.Event | None = None, progress: ProgressCallback | None = None,
+         trigger: str = "cli") -> RunSummary:
+    """The sync step alone (see ``sync_client``), recognising write-back's own writes."""
+    return sync_client(config, connections=connections, store=store, full=full,
+                       streams=streams, stop=stop, progress=progress, trigger=trigger,
+                       own_writes=own_write_check(config))
+
+
 def run(config: ClientConfig, *, store: Store | None = None,
         stop: threading.Event | None = None, trigger: str = "schedule",
-        path: Path | None = None) -> PipelineResult:
+        path: Path | None = None, connections: Connections | None = None) -> PipelineResult:
     """Run the client's pipeline once: sync, enrich, push."""
     own_store = store is None
     active = store if store is not None else Store.for_config(config)
     try:
-        summary = sync_client(config, store=active, stop=stop, trigger=trigger)
+        summary = sync(config, connections=connections, store=active, stop=stop,
+                       trigger=trigger)
         result = PipelineResult(summary)
         if summary.outcome not in (Outcome.OK, Outcome.REJECTED) or not config.writeback.fields:
             return result

@@ -3,6 +3,11 @@
 Each page and the stream's cursor commit in one transaction, so a run killed anywhere and
 started again ends with the same store as a run that was never interrupted. Reading starts
 at the saved cursor minus the look-back window; re-read records are recognised by content.
+
+Pull names no source and no stream class: the streams come from ``open_sources`` (the
+registry), and what a stream can do besides being read is learned from its protocols
+(``RecordStream`` or ``InteractionStream``, ``Typed``, ``Reconcilable``). Write-back's own
+writes are recognised by the check the caller passes in (``sync.pipeline.sync``).
 """
 
 from __future__ import annotations
@@ -10,31 +15,36 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.errors import AuthError, ConnectorError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
-from sync.identity import index_identities, resolve_interactions
 from sync.reconcile import reconcile_due, reconcile_stream
 from sync.run_summary import Outcome, RunSummary, StreamResult
-from sync.store import Store
+from sync.store import Connection, PageCounts, Store
 from sync.store.cursors import load_cursor, save_cursor
+from sync.store.identities import index_identities, resolve_interactions
 from sync.store.interactions import store_interactions
+from sync.store.module_fields import save_field_types
 from sync.store.records import OwnWriteCheck, store_records
 from sync.store.runs import finish_run, start_run
-from sync.store.schema import MODULE_FIELDS
 from sync.store.types import utc_now
-from sync.streams import InteractionStream, Stream, SuiteCRMStream, build_streams
+from sync.streams import (
+    Connections,
+    InteractionStream,
+    Reconcilable,
+    RecordStream,
+    Stream,
+    Typed,
+    open_sources,
+)
 from sync.streams.cursor import CursorValue, decode_cursor, encode_cursor, later, rewind
-from sync.streams.source import RecordSource, SuiteCRMSource
 
 __all__ = ["ProgressCallback", "person_modules", "sync_client"]
 
@@ -52,36 +62,26 @@ def person_modules(config: ClientConfig) -> list[str]:
     return modules
 
 
-@contextmanager
-def _suitecrm_source(config: ClientConfig,
-                     transport: httpx.BaseTransport | None) -> Iterator[RecordSource]:
-    from connectors.suitecrm import SuiteCRMClient
-
-    with SuiteCRMClient(config.suitecrm, transport=transport) as client:
-        yield SuiteCRMSource(client)
-
-
-def sync_client(config: ClientConfig, *, full: bool = False,
-                streams: Sequence[str] | None = None,
-                transport: httpx.BaseTransport | None = None, store: Store | None = None,
-                source: RecordSource | None = None, stop: threading.Event | None = None,
-                progress: ProgressCallback | None = None, trigger: str = "cli") -> RunSummary:
+def sync_client(config: ClientConfig, *, connections: Connections | None = None,
+                store: Store | None = None, full: bool = False,
+                streams: Sequence[str] | None = None, stop: threading.Event | None = None,
+                progress: ProgressCallback | None = None, trigger: str = "cli",
+                own_writes: OwnWriteCheck | None = None) -> RunSummary:
     """Pull the client's streams into its store; one run at a time per client.
 
+    Every configured source is opened through ``connections`` (the real network by default).
     ``full`` reads everything again and reconciles deletions; ``streams`` limits the run to
-    the named streams; ``stop`` ends the run after the current page's checkpoint. Raises
-    ``StateError`` when another run of the client holds the lock.
+    the named streams; ``stop`` ends the run after the current page's checkpoint;
+    ``own_writes`` recognises records changed only by write-back (the pipeline passes it).
+    Raises ``StateError`` when another run of the client holds the lock.
     """
     own_store = store is None
     active = store if store is not None else Store.for_config(config)
     try:
-        with active.lock(f"run:{config.client}", ttl_seconds=config.sync.lock_ttl_seconds):
-            if source is not None:
-                return _Run(config, active, source, full=full, stop=stop, progress=progress,
-                            trigger=trigger).execute(streams)
-            with _suitecrm_source(config, transport) as opened:
-                return _Run(config, active, opened, full=full, stop=stop, progress=progress,
-                            trigger=trigger).execute(streams)
+        with active.lock(f"run:{config.client}", ttl_seconds=config.sync.lock_ttl_seconds), \
+                open_sources(config, connections) as available:
+            return _Run(config, active, own_writes, full=full, stop=stop, progress=progress,
+                        trigger=trigger).execute(available, streams)
     except SQLAlchemyError as error:
         raise StateError(f"the state store failed: {type(error).__name__}",
                          hint="check the store's disk space and that the database runs") from None
@@ -93,10 +93,10 @@ def sync_client(config: ClientConfig, *, full: bool = False,
 class _Run:
     """One run: its streams, its summary and its history row."""
 
-    def __init__(self, config: ClientConfig, store: Store, source: RecordSource, *,
-                 full: bool, stop: threading.Event | None, progress: ProgressCallback | None,
-                 trigger: str) -> None:
-        self.config, self.store, self.source = config, store, source
+    def __init__(self, config: ClientConfig, store: Store, own_writes: OwnWriteCheck | None,
+                 *, full: bool, stop: threading.Event | None,
+                 progress: ProgressCallback | None, trigger: str) -> None:
+        self.config, self.store, self.own_writes = config, store, own_writes
         self.stop = stop or threading.Event()
         self.progress = progress or (lambda _stream, _phase, _count: None)
         self.summary = RunSummary(run_id=str(uuid.uuid4()), client=config.client,
@@ -104,10 +104,9 @@ class _Run:
         self.trigger = trigger
         self.lookback = timedelta(seconds=config.sync.lookback_seconds)
         self.people = person_modules(config)
-        self.own_writes = _own_writes(config)
 
-    def _select(self, names: Sequence[str] | None) -> list[Stream]:
-        available = build_streams(self.config, self.source)
+    @staticmethod
+    def _select(available: list[Stream], names: Sequence[str] | None) -> list[Stream]:
         if not names:
             return available
         by_name = {stream.name: stream for stream in available}
@@ -118,8 +117,8 @@ class _Run:
                 hint=f"this client's streams: {', '.join(by_name)}")
         return [by_name[name] for name in dict.fromkeys(names)]
 
-    def execute(self, names: Sequence[str] | None) -> RunSummary:
-        selected = self._select(names)
+    def execute(self, available: list[Stream], names: Sequence[str] | None) -> RunSummary:
+        selected = self._select(available, names)
         summary = self.summary
         with self.store.transaction() as connection:
             start_run(connection, summary.run_id, started_at=summary.started_at,
@@ -144,7 +143,7 @@ class _Run:
             result = summary.streams.setdefault(stream.name, StreamResult(stream.name))
             try:
                 self._pull(stream, result)
-                if isinstance(stream, SuiteCRMStream) and not self.stop.is_set() and \
+                if isinstance(stream, Reconcilable) and not self.stop.is_set() and \
                         reconcile_due(self.store, stream.name,
                                       timedelta(hours=self.config.sync.reconcile_every_hours),
                                       full=summary.full, now=utc_now()):
@@ -185,8 +184,10 @@ class _Run:
             saved = load_cursor(connection, stream.name)
         cursor: CursorValue | None = decode_cursor(saved) if saved else None
         since = None if self.summary.full or cursor is None else rewind(cursor, self.lookback)
-        if isinstance(stream, SuiteCRMStream):
-            self._save_field_types(stream)
+        if isinstance(stream, Typed):
+            types = stream.field_types()
+            with self.store.transaction() as connection:
+                save_field_types(connection, stream.module, types)
         log.info("pulling %s from %s", stream.name, since or "the beginning")
         for page in stream.read(since):
             accepted, rejected = _valid_rows(page, stream)
@@ -201,7 +202,7 @@ class _Run:
             result.new += counts.new
             result.changed += counts.changed
             result.unchanged += counts.unchanged
-            result.own_writes += getattr(counts, "own_writes", 0)
+            result.own_writes += counts.own_writes
             result.rejected += rejected
             result.pages += 1
             self.progress(stream.name, "pull", len(page))
@@ -209,45 +210,23 @@ class _Run:
                 log.info("stopping after the checkpoint of %s", stream.name)
                 return
 
-    def _store_page(self, connection: Any, stream: Stream, rows: list[dict[str, Any]],
-                    now: datetime) -> Any:
+    def _store_page(self, connection: Connection, stream: Stream, rows: list[dict[str, Any]],
+                    now: datetime) -> PageCounts:
         if isinstance(stream, InteractionStream):
             matomo = self.config.sources.matomo
             return store_interactions(connection, stream.name, stream.channel, rows, now=now,
                                       matomo_user_id_is_email=bool(matomo and
                                                                    matomo.user_id_is_email))
-        module = getattr(stream, "module", stream.name)
-        counts = store_records(connection, module, rows, now=now,
+        if not isinstance(stream, RecordStream):
+            raise TypeError(f"stream {stream.name!r} is neither a record nor an interaction "
+                            "stream")
+        counts = store_records(connection, stream.module, rows, now=now,
                                primary_key=stream.primary_key, cursor_field=stream.cursor_field,
                                run_started=self.summary.started_at,
                                own_writes=self.own_writes)
-        if module in self.people:
-            index_identities(connection, module, rows, primary_key=stream.primary_key)
+        if stream.module in self.people:
+            index_identities(connection, stream.module, rows, primary_key=stream.primary_key)
         return counts
-
-    def _save_field_types(self, stream: SuiteCRMStream) -> None:
-        types = stream.field_types()
-        with self.store.transaction() as connection:
-            connection.execute(
-                MODULE_FIELDS.delete().where(MODULE_FIELDS.c.module == stream.module))
-            if types:
-                connection.execute(MODULE_FIELDS.insert(), [
-                    {"module": stream.module, "name": name, "type": kind}
-                    for name, kind in types.items()])
-
-
-def _own_writes(config: ClientConfig) -> OwnWriteCheck | None:
-    """Recognises records changed only by write-back (none when nothing is mapped)."""
-    if not config.writeback.fields:
-        return None
-    from sync.writeback.fieldspec import specs_for
-    from sync.writeback.own_writes import OwnWrites
-
-    try:
-        return OwnWrites(specs_for(config)).recognise
-    except ConfigError as error:
-        log.warning("own writes cannot be recognised: %s", error)
-        return None
 
 
 def _not_after(cursor: CursorValue | None, started: datetime) -> CursorValue | None:

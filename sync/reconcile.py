@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sync.identity import forget_deleted
 from sync.store import Store
 from sync.store.cursors import reconciled_at, save_reconciled
 from sync.store.deletions import mark_listed, mark_unlisted_deleted
+from sync.store.identities import forget_deleted
 from sync.store.types import utc_now
-from sync.streams.suitecrm import SuiteCRMStream
+from sync.streams.contract import Reconcilable
 
 __all__ = ["reconcile_due", "reconcile_stream"]
 
@@ -30,7 +30,7 @@ def reconcile_due(store: Store, stream: str, every: timedelta, *, full: bool,
     return last is None or now - last >= every
 
 
-def reconcile_stream(store: Store, stream: SuiteCRMStream, *,
+def reconcile_stream(store: Store, stream: Reconcilable, *,
                      stop: threading.Event | None = None) -> int | None:
     """Flag the records the module no longer lists; their number, or None if stopped."""
     started = utc_now()

@@ -25,8 +25,6 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
 
 from sync import pipeline
 from sync.alerts import check_staleness, send_alert
@@ -34,7 +32,7 @@ from sync.config import LoadedConfig, client_path, data_dir, load_client
 from sync.errors import StateError
 from sync.store import Store
 from sync.store.engine import create_store_engine
-from sync.store.schema import TICKS
+from sync.store.ticks import claim_tick as claim_store_tick
 from sync.store.types import utc_now
 
 __all__ = ["STOP", "claim_tick", "default_jobstore_url", "latest_fire_time", "scheduled_job",
@@ -69,14 +67,8 @@ def latest_fire_time(cron: str, timezone: str, now: datetime) -> datetime | None
 
 def claim_tick(store: Store, job: str, scheduled_at: datetime) -> bool:
     """Claim one tick of ``job`` for this process; False when another process has it."""
-    owner = f"{socket.gethostname()}:{os.getpid()}"
-    try:
-        with store.transaction() as connection:
-            connection.execute(insert(TICKS).values(job=job, scheduled_at=scheduled_at,
-                                                    claimed_by=owner, claimed_at=utc_now()))
-    except IntegrityError:
-        return False
-    return True
+    return claim_store_tick(store, job, scheduled_at,
+                            owner=f"{socket.gethostname()}:{os.getpid()}")
 
 
 def _load(client: str, config_dir: str) -> LoadedConfig:

@@ -2,16 +2,26 @@
 
 Filters compare full-second values, responses show ``date_modified`` cut to the minute,
 one sort key only with ties in arbitrary (seeded) order, deleted records never listed.
+Sync reaches it over HTTP as it reaches a real server: ``connections()`` gives the
+``Connections`` whose SuiteCRM transport answers the token, field-metadata and listing
+requests of the V8 API from these records.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+
+import httpx
+
+from sync.streams import Connections
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lambda a, b: a > b,
@@ -91,7 +101,71 @@ class FakeCRM:
             shown["date_modified"] = shown["date_modified"].replace(second=0, microsecond=0)
         return shown
 
+    def transport(self) -> httpx.MockTransport:
+        """The V8 API of this CRM as an httpx transport (any host, the ``/Api`` layout)."""
+        return httpx.MockTransport(self._handle)
+
+    def connections(self) -> Connections:
+        """What sync is given to reach this CRM."""
+        return Connections(suitecrm=self.transport())
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.endswith("/access_token"):
+            return httpx.Response(200, json={"token_type": "Bearer", "expires_in": 3600,
+                                             "access_token": "fake-jwt"})
+        if (found := re.fullmatch(r"/Api/V8/meta/fields/(\w+)", path)) is not None:
+            types = self.field_types(found.group(1))
+            return httpx.Response(200, json={"data": {"type": "fields", "attributes": {
+                name: {"type": kind, "dbType": kind} for name, kind in types.items()}}})
+        if request.method == "GET" and (found := re.fullmatch(r"/Api/V8/module/(\w+)",
+                                                                path)) is not None:
+            return self._listing(found.group(1), request.url.params)
+        return httpx.Response(404, json={"errors": {"detail": f"no route {path}"}})
+
+    def _listing(self, module: str, params: httpx.QueryParams) -> httpx.Response:
+        conditions = []
+        for key, value in params.multi_items():
+            found = re.fullmatch(r"filter\[(\w+)\]\[(\w+)\]", key)
+            if found is not None:
+                conditions.append((found.group(1), found.group(2), _operand(value)))
+        shown = params.get(f"fields[{module}]")
+        page = self.first_page(module, fields=shown.split(",") if shown else None,
+                               conditions=conditions, sort=params.get("sort", "id"),
+                               page_size=int(params.get("page[size]", "20")))
+        return httpx.Response(200, json={"meta": {"total-pages": 1}, "data": [
+            {"type": module, "id": record.id,
+             "attributes": {k: _wire(v) for k, v in record.attributes.items()}}
+            for record in page]})
+
     def field_types(self, module: str) -> dict[str, str]:
         return {"date_modified": "datetime", "name": "name", "email1": "varchar",
                 "amount": "currency", "date_closed": "date", "sales_stage": "enum",
                 "account_id": "id", "birthdate": "date", "score_c": "int"}
+
+
+_DB_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def _operand(text: str) -> Any:
+    """A filter value as the fake compares it: DB-format datetimes as aware UTC datetimes."""
+    if _DB_DATETIME.fullmatch(text):
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return text
+
+
+def _wire(value: Any) -> Any:
+    """An attribute as SuiteCRM sends it: text, datetimes ``YYYY-MM-DDTHH:MM:SS+00:00``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value

@@ -15,11 +15,10 @@ from cli.commands.report_output import (
 )
 from cli.context import AppContext, pass_app
 from cli.demo_session import DemoResult, default_folder, run_demo
-from cli.exit_codes import ExitCode
+from cli.exit_codes import ExitCode, exit_code_of, status_fields
 from cli.options import json_option
 from cli.output import emit_json, err_console, out_console
 from sync.report.charts import number
-from sync.run_summary import Outcome
 
 __all__ = ["demo"]
 
@@ -67,9 +66,7 @@ def demo(app: AppContext, customers: int, seed: int, folder: Path | None,
 
 
 def _exit_code(result: DemoResult) -> ExitCode:
-    outcome = result.result.outcome
-    return {Outcome.OK: ExitCode.OK, Outcome.REJECTED: ExitCode.PARTIAL}.get(
-        outcome, ExitCode.FAILED)
+    return exit_code_of(result.result.outcome)
 
 
 def _writes(result: DemoResult) -> dict[str, Any]:
@@ -87,7 +84,7 @@ def _writes(result: DemoResult) -> dict[str, Any]:
 def _document(result: DemoResult, code: ExitCode) -> dict[str, Any]:
     sync = result.result.sync
     return {
-        "ok": code is ExitCode.OK, "exit_code": int(code),
+        **status_fields(code),
         "outcome": result.result.outcome.value,
         "folder": str(result.folder.resolve()),
         "config": str(result.config_path.resolve()),

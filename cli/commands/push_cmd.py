@@ -8,12 +8,11 @@ import click
 
 from cli.commands.writeback_output import render_report, report_exit_code
 from cli.context import AppContext, pass_app
-from cli.exit_codes import ExitCode
+from cli.exit_codes import exit_code_of, status_fields
 from cli.options import client_argument, dry_run_option, json_option
 from cli.output import emit_json, err_console, out_console
 from sync import pipeline
 from sync.enrich_step import enrich_client
-from sync.run_summary import Outcome
 from sync.store import Store
 from sync.writeback.commands import push_client
 
@@ -70,11 +69,10 @@ def run(app: AppContext, client: str, as_json: bool) -> None:
     """
     loaded = app.load(client)
     result = pipeline.run(loaded.config, trigger="cli", path=loaded.path)
-    code = {Outcome.OK: ExitCode.OK, Outcome.REJECTED: ExitCode.PARTIAL}.get(
-        result.outcome, ExitCode.FAILED)
+    code = exit_code_of(result.outcome)
     if as_json:
         document: dict[str, Any] = {
-            "ok": code is ExitCode.OK, "exit_code": int(code),
+            **status_fields(code),
             "outcome": result.outcome.value, "sync": {
                 "run_id": result.sync.run_id, "outcome": result.sync.outcome.value,
                 "streams": [s.as_dict() for s in result.sync.streams.values()],

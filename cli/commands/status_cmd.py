@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from rich.table import Table
-from sqlalchemy import select
 
 from cli.context import AppContext, pass_app
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
-from sync.store import Store
-from sync.store.runs import recent_runs
-from sync.store.schema import CURSORS
-from sync.streams.cursor import decode_cursor
+from sync.status import client_status
 
 __all__ = ["status"]
-
-
-def _cursor_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    decoded = decode_cursor(value)
-    return decoded.isoformat() if hasattr(decoded, "isoformat") else str(decoded)
-
-
-def _status(store: Store, runs: int) -> dict[str, Any]:
-    with store.transaction() as connection:
-        history = recent_runs(connection, runs)
-        cursors = [{"stream": row.stream, "cursor": _cursor_text(row.value),
-                    "updated_at": row.updated_at.isoformat(),
-                    "reconciled_at": row.reconciled_at.isoformat() if row.reconciled_at
-                    else None}
-                   for row in connection.execute(select(CURSORS).order_by(CURSORS.c.stream))]
-    return {"store": {"url": store.display_url, "size_bytes": store.size_bytes(),
-                      "schema_version": store.schema_version},
-            "runs": [run.as_dict() for run in history], "cursors": cursors}
 
 
 @click.command("status")
@@ -54,8 +28,7 @@ def status(app: AppContext, client: str, runs: int, as_json: bool) -> None:
       suitepulse status acme --runs 30 --json
     """
     config = app.load(client).config
-    with Store.for_config(config) as store:
-        document = {"client": config.client, **_status(store, runs)}
+    document = client_status(config, runs)
     if as_json:
         emit_json(document)
         return

@@ -12,17 +12,14 @@ import click
 from rich.table import Table
 
 from cli.context import AppContext, pass_app
-from cli.exit_codes import ExitCode
+from cli.exit_codes import ExitCode, exit_code_of, status_fields
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from cli.sync_progress import sync_progress
-from sync.pull import sync_client
-from sync.run_summary import Outcome, RunSummary
+from sync import pipeline
+from sync.run_summary import RunSummary
 
 __all__ = ["sync"]
-
-_EXIT = {Outcome.OK: ExitCode.OK, Outcome.REJECTED: ExitCode.PARTIAL,
-         Outcome.FAILED: ExitCode.FAILED, Outcome.INTERRUPTED: ExitCode.FAILED}
 
 
 @contextmanager
@@ -72,12 +69,11 @@ def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
     config = app.load(client).config
     with _stop_on_sigterm() as stop, \
             sync_progress(enabled=not as_json and app.verbosity >= 0) as progress:
-        summary = sync_client(config, full=full, streams=list(streams) or None, stop=stop,
+        summary = pipeline.sync(config, full=full, streams=list(streams) or None, stop=stop,
                               progress=progress, trigger="cli")
-    code = _EXIT[summary.outcome]
+    code = exit_code_of(summary.outcome)
     if as_json:
-        emit_json({"ok": code in (ExitCode.OK, ExitCode.PARTIAL), "exit_code": int(code),
-                   **summary.as_dict()})
+        emit_json({**status_fields(code), **summary.as_dict()})
     else:
         out_console.print(_table(summary))
         if summary.identities and (summary.identities.ambiguous or summary.identities.unmatched):

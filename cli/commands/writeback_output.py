@@ -7,7 +7,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from cli.exit_codes import ExitCode
+from cli.exit_codes import ExitCode, status_fields
 from cli.output import emit_json, err_console, out_console
 from sync.writeback.push import PushReport
 from sync.writeback.undo import UndoReport
@@ -71,8 +71,7 @@ def _shown(value: object) -> str:
 
 def _document(report: PushReport) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "ok": not report.partial,
-        "exit_code": int(report_exit_code(report)),
+        **status_fields(report_exit_code(report)),
         **report.summary(),
         "changes": [
             {"module": c.module, "record_id": c.record_id, "field": f.field, "old": f.old,

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.suitecrm.field_types import ValueKind, value_kind
+
 __all__ = ["CUSTOM_SOURCE", "FieldMeta", "Record"]
 
 CUSTOM_SOURCE = "custom_fields"
@@ -62,7 +64,7 @@ class FieldMeta:
     @property
     def is_datetime(self) -> bool:
         """Whether values are datetimes (``datetime``, ``datetimecombo``)."""
-        return self.type in ("datetime", "datetimecombo") or self.db_type == "datetime"
+        return value_kind(self.type) is ValueKind.DATETIME or self.db_type == "datetime"
 
     @property
     def is_db(self) -> bool:

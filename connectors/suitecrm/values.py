@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors.suitecrm.field_types import ValueKind, types_of, value_kind
 from connectors.suitecrm.records import FieldMeta
 
 __all__ = [
@@ -33,10 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DATETIME_TYPES = frozenset({"datetime", "datetimecombo"})
-_INT_TYPES = frozenset({"int", "integer", "long", "tinyint", "smallint", "bigint"})
-_DECIMAL_TYPES = frozenset({"decimal", "currency"})
-_FLOAT_TYPES = frozenset({"float", "double"})
+DATETIME_TYPES = types_of(ValueKind.DATETIME)
 _DB_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -67,13 +65,13 @@ def _to_datetime(text: str) -> datetime:
     return wall.replace(tzinfo=UTC)
 
 
-_READERS: dict[str, Callable[[str], Any]] = {
-    **dict.fromkeys(_INT_TYPES, int),
-    **dict.fromkeys(_DECIMAL_TYPES, Decimal),
-    **dict.fromkeys(_FLOAT_TYPES, float),
-    **dict.fromkeys(DATETIME_TYPES, _to_datetime),
-    "bool": _to_bool,
-    "date": _to_date,
+_READERS: dict[ValueKind, Callable[[str], Any]] = {
+    ValueKind.INT: int,
+    ValueKind.DECIMAL: Decimal,
+    ValueKind.FLOAT: float,
+    ValueKind.DATETIME: _to_datetime,
+    ValueKind.BOOL: _to_bool,
+    ValueKind.DATE: _to_date,
 }
 
 
@@ -90,7 +88,8 @@ def python_value(meta: FieldMeta | None, raw: Any, *, where: str = "") -> Any:
     if not isinstance(raw, str):
         return raw
     if meta is not None:
-        reader = _READERS.get(meta.type) or _READERS.get(meta.db_type)
+        kind = value_kind(meta.type, meta.db_type)
+        reader = _READERS[kind] if kind is not None else None
         if reader is not None:
             try:
                 return reader(raw)

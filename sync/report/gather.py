@@ -9,18 +9,19 @@ customers, so a store of 100,000 customers reports in about a second.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, desc, func, select
 
 from sync.config import ClientConfig
 from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, StageCount
-from sync.store import Store
-from sync.store.schema import RECORDS, RUNS, TRAIT_HISTORY, TRAITS, WRITES
+from sync.store import Connection, Store
+from sync.store.runs import recent_runs
+from sync.store.traits import live_trait_values, trait_changes
+from sync.store.write_counts import writes_per_run
 
 __all__ = ["AT_RISK", "CHURN_BANDS", "report_data"]
 
@@ -36,7 +37,7 @@ _NO_VALUE = "(none)"
 def report_data(store: Store, config: ClientConfig, *, now: datetime,
                 movement_days: int = 30, runs: int = 10) -> ReportData:
     """Everything the report shows about ``config``'s client, as the store holds it ``now``."""
-    live = _live_customers(config.enrichment.customer_entity.value)
+    live = config.enrichment.customer_entity.value
     with store.transaction() as connection:
         traits = _current_traits(connection, live)
         movements = _movements(connection, live, now - timedelta(days=movement_days))
@@ -58,16 +59,10 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
     )
 
 
-def _live_customers(module: str) -> Select[tuple[str]]:
-    """The ids of the customer module's records that are not deleted."""
-    return select(RECORDS.c.id).where(RECORDS.c.module == module, RECORDS.c.deleted.is_(False))
-
-
-def _current_traits(connection: Connection, live: Select[tuple[str]]) -> pd.DataFrame:
-    """One row per live customer: the traits the report uses, typed; missing numbers are 0."""
-    query = select(TRAITS.c.customer_id, TRAITS.c.trait, TRAITS.c.value).where(
-        TRAITS.c.trait.in_((*_NUMBERS, *_LABELS)), TRAITS.c.customer_id.in_(live))
-    long = pd.DataFrame(connection.execute(query).all(),
+def _current_traits(connection: Connection, live: str) -> pd.DataFrame:
+    """One row per live customer of module ``live``: the traits the report uses, typed;
+    missing numbers are 0."""
+    long = pd.DataFrame(live_trait_values(connection, live, (*_NUMBERS, *_LABELS)),
                         columns=["customer_id", "trait", "value"])
     wide = long.pivot(index="customer_id", columns="trait", values="value")
     frame = pd.DataFrame(index=wide.index)
@@ -115,16 +110,10 @@ def _churn_bands(buyers: pd.DataFrame) -> list[Band]:
             for index, label in enumerate(CHURN_BANDS)]
 
 
-def _movements(connection: Connection, live: Select[tuple[str]],
-               since: datetime) -> list[Movement]:
+def _movements(connection: Connection, live: str, since: datetime) -> list[Movement]:
     """Customers per (from, to) lifecycle change since ``since``; a first stage is from ''."""
-    query = (select(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value,
-                    func.count(func.distinct(TRAIT_HISTORY.c.customer_id)))
-             .where(TRAIT_HISTORY.c.trait == "lifecycle_stage",
-                    TRAIT_HISTORY.c.changed_at >= since, TRAIT_HISTORY.c.customer_id.in_(live))
-             .group_by(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value))
-    moves = [Movement(_stage(old), _stage(new), int(count))
-             for old, new, count in connection.execute(query)]
+    moves = [Movement(_stage(old), _stage(new), count)
+             for old, new, count in trait_changes(connection, live, "lifecycle_stage", since)]
     return sorted(moves, key=lambda move: (-move.customers, move.from_stage, move.to_stage))
 
 
@@ -134,16 +123,11 @@ def _stage(text: str | None) -> str:
 
 
 def _runs(connection: Connection, limit: int) -> list[RunRow]:
-    rows = connection.execute(select(RUNS).order_by(desc(RUNS.c.started_at)).limit(limit)).all()
-    ids = [row.id for row in rows]
-    writes: dict[str, int] = {}
-    if ids:
-        writes.update((str(run_id), int(count)) for run_id, count in connection.execute(
-            select(WRITES.c.run_id, func.count()).where(WRITES.c.run_id.in_(ids))
-            .group_by(WRITES.c.run_id)))
+    rows = recent_runs(connection, limit)
+    writes = writes_per_run(connection, [row.id for row in rows])
     return [RunRow(run_id=row.id, kind=_kind(row.trigger), started_at=row.started_at,
                    finished_at=row.finished_at, outcome=row.outcome,
-                   records=_records(json.loads(row.counts)), writes=writes.get(row.id, 0))
+                   records=_records(row.counts), writes=writes.get(row.id, 0))
             for row in rows]
 
 
@@ -152,12 +136,12 @@ def _kind(trigger: str) -> str:
     return trigger if trigger in {"push", "undo"} else "sync"
 
 
-def _records(counts: dict[str, dict[str, Any]]) -> int:
+def _records(counts: Mapping[str, Mapping[str, Any]]) -> int:
     """Records a run handled: read by a sync's streams, or compared by a push."""
     return sum(_handled(stream) for stream in counts.values())
 
 
-def _handled(counts: dict[str, Any]) -> int:
+def _handled(counts: Mapping[str, Any]) -> int:
     if "compared" in counts:
         return int(counts["compared"])
     keys: Iterable[str] = ("new", "changed", "unchanged", "own_writes", "rejected")

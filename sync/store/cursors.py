@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,18 @@ from sqlalchemy import Connection, insert, select, update
 
 from sync.store.schema import CURSORS
 
-__all__ = ["load_cursor", "reconciled_at", "save_cursor", "save_reconciled"]
+__all__ = ["SavedCursor", "list_cursors", "load_cursor", "reconciled_at", "save_cursor",
+           "save_reconciled"]
+
+
+@dataclass(frozen=True)
+class SavedCursor:
+    """One stream's saved cursor (encoded), when it was saved and last reconciled."""
+
+    stream: str
+    value: str | None
+    updated_at: datetime
+    reconciled_at: datetime | None
 
 
 def load_cursor(connection: Connection, stream: str) -> str | None:
@@ -39,3 +51,9 @@ def save_cursor(connection: Connection, stream: str, value: str | None, now: dat
 def save_reconciled(connection: Connection, stream: str, at: datetime) -> None:
     """Record that ``stream`` was reconciled at ``at``."""
     _upsert(connection, stream, at, reconciled_at=at)
+
+
+def list_cursors(connection: Connection) -> list[SavedCursor]:
+    """Every stream's saved cursor, by stream name."""
+    return [SavedCursor(row.stream, row.value, row.updated_at, row.reconciled_at)
+            for row in connection.execute(select(CURSORS).order_by(CURSORS.c.stream))]

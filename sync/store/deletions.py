@@ -7,19 +7,17 @@ from datetime import datetime
 
 from sqlalchemy import Connection, or_, update
 
+from sync.store.chunks import chunked
 from sync.store.schema import RECORDS
 
 __all__ = ["mark_listed", "mark_unlisted_deleted"]
 
-_CHUNK = 500
-
 
 def mark_listed(connection: Connection, module: str, ids: Sequence[str], at: datetime) -> None:
     """Note that a listing started at ``at`` still showed ``ids``."""
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids):
         connection.execute(update(RECORDS).where(
-            RECORDS.c.module == module, RECORDS.c.id.in_(ids[start:start + _CHUNK])).values(
-            listed_at=at))
+            RECORDS.c.module == module, RECORDS.c.id.in_(chunk)).values(listed_at=at))
 
 
 def mark_unlisted_deleted(connection: Connection, module: str, listing_started: datetime,

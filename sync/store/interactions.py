@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from sync.identity import interaction_key
+from sync.store.chunks import chunked
 from sync.store.records import PageCounts, canonical_json, content_hash
 from sync.store.schema import INTERACTIONS
 
-__all__ = ["store_interactions"]
+__all__ = ["MatchedInteraction", "matched_interactions", "store_interactions"]
 
-_CHUNK = 500
+MatchedInteraction = tuple[str, str, datetime, str, str]
+"""(person module, person id, occurred at, channel, kind) of an interaction linked to a person."""
 
 
 def store_interactions(connection: Connection, stream: str, channel: str,
@@ -31,9 +33,9 @@ def store_interactions(connection: Connection, stream: str, channel: str,
             "content_hash": content_hash(canonical_json(row)), "match": "pending"}
     known: dict[str, str] = {}
     ids = list(prepared)
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids):
         query = select(INTERACTIONS.c.id, INTERACTIONS.c.content_hash).where(
-            INTERACTIONS.c.stream == stream, INTERACTIONS.c.id.in_(ids[start:start + _CHUNK]))
+            INTERACTIONS.c.stream == stream, INTERACTIONS.c.id.in_(chunk))
         known.update((row.id, row.content_hash) for row in connection.execute(query))
     new = [values for key, values in prepared.items() if key not in known]
     changed = [{**values, "b_id": key} for key, values in prepared.items()
@@ -49,3 +51,12 @@ def store_interactions(connection: Connection, stream: str, channel: str,
                              for c in changed])
     return PageCounts(new=len(new), changed=len(changed),
                       unchanged=len(prepared) - len(new) - len(changed))
+
+
+def matched_interactions(connection: Connection) -> list[MatchedInteraction]:
+    """Every interaction linked to one person."""
+    return [(row.person_module, row.person_id, row.occurred_at, row.channel, row.kind)
+            for row in connection.execute(select(
+                INTERACTIONS.c.person_module, INTERACTIONS.c.person_id,
+                INTERACTIONS.c.occurred_at, INTERACTIONS.c.channel, INTERACTIONS.c.kind).where(
+                INTERACTIONS.c.match == "matched"))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
+from sync.store.chunks import chunked
 from sync.store.schema import RECORDS
 
-__all__ = ["PageCounts", "canonical_json", "content_hash", "store_records"]
-
-_CHUNK = 500
+__all__ = ["OwnWriteCheck", "PageCounts", "canonical_json", "content_hash", "live_records",
+           "store_records"]
 
 
 def _json_default(value: Any) -> Any:
@@ -61,11 +61,6 @@ class PageCounts:
         self.own_writes += other.own_writes
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
-
-
 def _as_datetime(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
@@ -104,7 +99,7 @@ def store_records(connection: Connection, module: str, rows: Sequence[Mapping[st
                                content_hash(text), "date_modified":
                                _as_datetime(row.get(cursor_field))}
     known: dict[str, Any] = {}
-    for chunk in _chunks(list(prepared)):
+    for chunk in chunked(list(prepared)):
         result = connection.execute(select(
             RECORDS.c.id, RECORDS.c.content_hash, RECORDS.c.deleted, RECORDS.c.first_seen,
             RECORDS.c.changed_at).where(RECORDS.c.module == module, RECORDS.c.id.in_(chunk)))
@@ -149,10 +144,17 @@ def _own_writes(connection: Connection, module: str, changed: list[dict[str, Any
                 check: OwnWriteCheck) -> set[str]:
     """The ids of changed rows that changed only by our writes (read before they are updated)."""
     previous: dict[str, str] = {}
-    for chunk in _chunks([row["b_id"] for row in changed]):
+    for chunk in chunked([row["b_id"] for row in changed]):
         previous.update((row.id, row.attributes) for row in connection.execute(
             select(RECORDS.c.id, RECORDS.c.attributes).where(
                 RECORDS.c.module == module, RECORDS.c.id.in_(chunk))))
     return check(connection, module, [
         (row["b_id"], json.loads(previous[row["b_id"]]), json.loads(row["attributes"]))
         for row in changed if row["b_id"] in previous])
+
+
+def live_records(connection: Connection, module: str) -> list[tuple[str, str]]:
+    """(id, attributes as canonical JSON) of the not deleted records of ``module``, by id."""
+    return [(str(record_id), str(text)) for record_id, text in connection.execute(
+        select(RECORDS.c.id, RECORDS.c.attributes).where(
+            RECORDS.c.module == module, RECORDS.c.deleted.is_(False)).order_by(RECORDS.c.id))]

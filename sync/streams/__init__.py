@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sync.streams.contract import InteractionStream, Reconcilable, Stream
-from sync.streams.registry import build_streams, record_modules, register_stream_factory
-from sync.streams.suitecrm import SuiteCRMStream
+from sync.streams.connections import Connections, SourceOpener
+from sync.streams.contract import InteractionStream, Reconcilable, RecordStream, Stream, Typed
+from sync.streams.registry import SOURCES, open_sources
 
-__all__ = ["InteractionStream", "Reconcilable", "Stream", "SuiteCRMStream", "build_streams",
-           "record_modules", "register_stream_factory"]
+__all__ = ["SOURCES", "Connections", "InteractionStream", "Reconcilable", "RecordStream",
+           "SourceOpener", "Stream", "Typed", "open_sources"]

@@ -1,47 +1,43 @@
-"""The streams of a client: its SuiteCRM modules, and interaction streams registered by the
-mail and analytics connectors (the extension point: ``register_stream_factory``)."""
+"""The sources sync knows: one opener per config section, and opening them all for a run.
+
+Adding a source is one line in ``SOURCES``: its config section and its opener (a
+``SourceOpener``, see ``sync.streams.connections``), which yields the source's streams (none
+when the client does not configure it) and closes its clients on exit. Pull, the pipeline and
+the CLI know no source by name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from sync.config import ClientConfig
+from sync.streams.connections import Connections, SourceOpener
 from sync.streams.contract import Stream
-from sync.streams.source import RecordSource
-from sync.streams.suitecrm import SuiteCRMStream
+from sync.streams.suitecrm import open_suitecrm
 
-__all__ = ["StreamFactory", "build_streams", "record_modules", "register_stream_factory"]
+if TYPE_CHECKING:
+    from sync.config import ClientConfig
 
-StreamFactory = Callable[[ClientConfig], list[Stream]]
-_FACTORIES: list[StreamFactory] = []
+__all__ = ["SOURCES", "open_sources"]
+
+SOURCES: Mapping[str, SourceOpener] = MappingProxyType({
+    "suitecrm": open_suitecrm,
+})
+"""Config section -> the opener of that source, in the order their streams are pulled."""
 
 
-def register_stream_factory(factory: StreamFactory) -> StreamFactory:
-    """Add a factory of streams (IMAP folders, Mailchimp activity, Matomo visits...).
+@contextmanager
+def open_sources(config: ClientConfig, connections: Connections | None = None, *,
+                 sources: Mapping[str, SourceOpener] = SOURCES) -> Iterator[list[Stream]]:
+    """Every configured source of the client opened; their streams, SuiteCRM's first.
 
-    It is called with the client config and returns that client's streams of its kind
-    (none when the client does not use the source). Usable as a decorator.
+    Each source's clients are closed on exit, also when opening a later one failed.
     """
-    if factory not in _FACTORIES:
-        _FACTORIES.append(factory)
-    return factory
-
-
-def record_modules(config: ClientConfig) -> list[str]:
-    """The SuiteCRM modules pulled: the configured ones, the customers' and the purchases'."""
-    modules = list(config.sync.modules)
-    for needed in (config.enrichment.customer_entity.value, config.enrichment.purchases.module):
-        if needed not in modules:
-            modules.append(needed)
-    return modules
-
-
-def build_streams(config: ClientConfig, source: RecordSource) -> list[Stream]:
-    """Every stream of the client, SuiteCRM modules first."""
-    streams: list[Stream] = [
-        SuiteCRMStream(source, module, page_size=config.suitecrm.page_size,
-                       fields=config.sync.fields.get(module))
-        for module in record_modules(config)]
-    for factory in _FACTORIES:
-        streams.extend(factory(config))
-    return streams
+    reach = connections or Connections()
+    streams: list[Stream] = []
+    with ExitStack() as stack:
+        for opener in sources.values():
+            streams.extend(stack.enter_context(opener(config, reach)))
+        yield streams

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from connectors.suitecrm import SuiteCRMClient
 
 __all__ = ["Condition", "RecordSource", "SourceRecord", "SuiteCRMSource"]
 
@@ -37,7 +40,7 @@ class RecordSource(Protocol):
 class SuiteCRMSource:
     """A ``RecordSource`` over a ``connectors.suitecrm.SuiteCRMClient``."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SuiteCRMClient) -> None:
         self._client = client
 
     def first_page(self, module: str, *, fields: Sequence[str] | None,

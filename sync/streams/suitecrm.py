@@ -11,13 +11,20 @@ moving on. Re-read records are recognised by their content hash in the store.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sync.streams.connections import Connections
+from sync.streams.contract import Stream
 from sync.streams.cursor import CursorValue
-from sync.streams.source import Condition, RecordSource, SourceRecord
+from sync.streams.source import Condition, RecordSource, SourceRecord, SuiteCRMSource
 
-__all__ = ["CURSOR_FIELD", "SuiteCRMStream", "floor_minute"]
+if TYPE_CHECKING:
+    from sync.config import ClientConfig
+
+__all__ = ["CURSOR_FIELD", "SuiteCRMStream", "floor_minute", "open_suitecrm", "record_modules",
+           "suitecrm_streams"]
 
 CURSOR_FIELD = "date_modified"
 _MINUTE = timedelta(minutes=1)
@@ -114,3 +121,29 @@ class SuiteCRMStream:
     def field_types(self) -> dict[str, str]:
         """Field name -> SuiteCRM type, for typing the frames built from the store."""
         return self.source.field_types(self.module)
+
+
+def record_modules(config: ClientConfig) -> list[str]:
+    """The SuiteCRM modules pulled: the configured ones, the customers' and the purchases'."""
+    modules = list(config.sync.modules)
+    for needed in (config.enrichment.customer_entity.value, config.enrichment.purchases.module):
+        if needed not in modules:
+            modules.append(needed)
+    return modules
+
+
+def suitecrm_streams(config: ClientConfig, source: RecordSource) -> list[Stream]:
+    """One stream per pulled module of the client, over ``source``."""
+    return [SuiteCRMStream(source, module, page_size=config.suitecrm.page_size,
+                           fields=config.sync.fields.get(module))
+            for module in record_modules(config)]
+
+
+@contextmanager
+def open_suitecrm(config: ClientConfig, connections: Connections) -> Iterator[list[Stream]]:
+    """The ``suitecrm`` source: a V8 client over ``connections.suitecrm``, closed on exit."""
+    from connectors.suitecrm import SuiteCRMClient
+
+    with SuiteCRMClient(config.suitecrm, transport=connections.suitecrm,
+                        async_transport=connections.suitecrm_async) as client:
+        yield suitecrm_streams(config, SuiteCRMSource(client))

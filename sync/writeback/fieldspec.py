@@ -8,17 +8,19 @@ planning, the fields package and ``fields check`` all work from these specs.
 from __future__ import annotations
 
 import difflib
-import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from enrichment.settings import EnrichmentSettings
 from sync.config import ClientConfig
 from sync.config_source import read_source
 from sync.errors import ConfigError, ConfigProblem
 from sync.settings import FieldMapping, FieldType, WritebackSettings, WritePolicy
+
+if TYPE_CHECKING:
+    from enrichment.traits import TraitSpec
 
 __all__ = ["FieldSpec", "load_traits", "resolve_specs", "specs_for"]
 
@@ -90,22 +92,18 @@ class FieldSpec:
         return f"{self.module}.{self.name}"
 
 
-def load_traits(settings: EnrichmentSettings | None = None) -> Mapping[str, Any] | None:
-    """The trait registry: ``enrichment.trait_specs(settings)`` (the client's enum options)
-    or ``enrichment.TRAITS``; None while enrichment provides neither."""
-    module = importlib.import_module("enrichment")
-    for_client = getattr(module, "trait_specs", None)
-    if settings is not None and callable(for_client):
-        traits = for_client(settings)
-    else:
-        traits = getattr(module, "TRAITS", None)
-    return traits if isinstance(traits, Mapping) else None
+def load_traits(settings: EnrichmentSettings | None = None) -> Mapping[str, TraitSpec]:
+    """The trait registry: ``trait_specs(settings)`` (the client's enum options) or
+    ``TRAITS`` (imported here: enrichment loads numpy and pandas)."""
+    from enrichment.traits import TRAITS, trait_specs
+
+    return trait_specs(settings) if settings is not None else TRAITS
 
 
 def resolve_specs(
     settings: WritebackSettings,
     *,
-    traits: Mapping[str, Any] | None,
+    traits: Mapping[str, TraitSpec] | None,
     customer_module: str | None = None,
     file: str = "<config>",
 ) -> list[FieldSpec]:
@@ -154,7 +152,7 @@ def specs_for(config: ClientConfig, path: Path | None = None) -> list[FieldSpec]
 def _spec(
     trait: str,
     mapping: FieldMapping,
-    traits: Mapping[str, Any] | None,
+    traits: Mapping[str, TraitSpec] | None,
     customer_module: str | None,
 ) -> FieldSpec:
     if customer_module is not None and mapping.module != customer_module:
@@ -163,7 +161,7 @@ def _spec(
             f"only be written to {customer_module} fields"
         )
     trait_spec = _trait_spec(trait, traits)
-    kind = _kind(trait_spec) if trait_spec is not None else None
+    kind = trait_spec.kind.value if trait_spec is not None else None
     field_type = mapping.type or (_DEFAULT_TYPE.get(kind) if kind else None)
     if field_type is None:
         raise ValueError(
@@ -177,20 +175,20 @@ def _spec(
     options = _options(mapping, trait_spec, field_type)
     precision = None
     if field_type in (FieldType.DECIMAL, FieldType.FLOAT):
-        trait_precision = getattr(trait_spec, "precision", None)
+        trait_precision = trait_spec.precision if trait_spec is not None else None
         precision = mapping.precision if mapping.precision is not None else (
             int(trait_precision) if trait_precision is not None else _DEFAULT_PRECISION)
     length = mapping.len or _DEFAULT_LEN.get(field_type)
     if precision is not None and length is not None and precision > length:
         raise ValueError(f"precision {precision} exceeds len {length}")
-    description = str(getattr(trait_spec, "description", "") or "")
+    description = trait_spec.description if trait_spec is not None else ""
     return FieldSpec(
         trait=trait,
         module=mapping.module,
         name=mapping.field_name,
         type=field_type,
         policy=mapping.policy,
-        label=mapping.label or str(getattr(trait_spec, "label", "") or _humanise(trait)),
+        label=mapping.label or _humanise(trait),
         help=(mapping.help if mapping.help is not None else description)[:255],
         len=length,
         precision=precision,
@@ -198,7 +196,7 @@ def _spec(
     )
 
 
-def _trait_spec(trait: str, traits: Mapping[str, Any] | None) -> Any:
+def _trait_spec(trait: str, traits: Mapping[str, TraitSpec] | None) -> TraitSpec | None:
     if traits is None:
         return None
     if trait not in traits:
@@ -209,17 +207,12 @@ def _trait_spec(trait: str, traits: Mapping[str, Any] | None) -> Any:
     return traits[trait]
 
 
-def _kind(trait_spec: Any) -> str:
-    kind = getattr(trait_spec, "kind", None)
-    return str(getattr(kind, "value", kind))
-
-
 def _options(
-    mapping: FieldMapping, trait_spec: Any, field_type: FieldType
+    mapping: FieldMapping, trait_spec: TraitSpec | None, field_type: FieldType
 ) -> dict[str, str] | None:
     if field_type is not FieldType.ENUM:
         return None
-    trait_options = _as_options(getattr(trait_spec, "options", None))
+    trait_options = _as_options(trait_spec.options if trait_spec is not None else ())
     if mapping.options is None:
         if not trait_options:
             raise ValueError("an enum field needs options (keys and labels)")
@@ -232,12 +225,10 @@ def _options(
     return dict(mapping.options)
 
 
-def _as_options(options: Any) -> dict[str, str] | None:
+def _as_options(options: Sequence[str]) -> dict[str, str] | None:
     if not options:
         return None
-    if isinstance(options, Mapping):
-        return {str(key): str(label) for key, label in options.items()}
-    return {str(key): _humanise(str(key)) for key in options}
+    return {key: _humanise(key) for key in options}
 
 
 def _humanise(name: str) -> str:

@@ -8,12 +8,15 @@ customer activity and must not start another round of writes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import Connection
-
+from sync.config import ClientConfig
+from sync.errors import ConfigError
+from sync.store import Connection
+from sync.store.records import OwnWriteCheck
 from sync.writeback.audit import last_written
-from sync.writeback.fieldspec import FieldSpec
+from sync.writeback.fieldspec import FieldSpec, specs_for
 from sync.writeback.values import WireValue, comparable
 
 __all__ = [
@@ -22,7 +25,10 @@ __all__ = [
     "OwnWrites",
     "changed_fields",
     "only_own_writes",
+    "own_write_check",
 ]
+
+log = logging.getLogger(__name__)
 
 BOOKKEEPING_FIELDS = frozenset({"date_modified", "modified_user_id", "modified_by_name"})
 
@@ -101,3 +107,15 @@ class OwnWrites:
         own = OwnWriteFilter(module, self.specs, written)
         return {record_id for record_id, before, after in changed
                 if own.is_own_write(record_id, before, after)}
+
+
+def own_write_check(config: ClientConfig) -> OwnWriteCheck | None:
+    """What a sync of ``config``'s client uses to recognise our own writes (None: nothing
+    is mapped, or the mapping cannot be read, which is logged)."""
+    if not config.writeback.fields:
+        return None
+    try:
+        return OwnWrites(specs_for(config)).recognise
+    except ConfigError as error:
+        log.warning("own writes cannot be recognised: %s", error)
+        return None

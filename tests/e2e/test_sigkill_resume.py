@@ -30,7 +30,7 @@ from tests.e2e.test_sigkill_resume import config, world
 from sync.pull import sync_client
 crm = world()
 crm.before_request = lambda _crm: time.sleep(0.03)
-sync_client(config(sys.argv[1]), source=crm)
+sync_client(config(sys.argv[1]), connections=crm.connections())
 """
 
 
@@ -67,7 +67,7 @@ def _count(url: str) -> int:
 def test_sigkill_at_several_points_then_rerun_equals_uninterrupted(tmp_path: Path) -> None:
     reference_url = f"sqlite:///{tmp_path / 'reference.sqlite3'}"
     with Store(reference_url) as reference:
-        sync_client(config(reference_url), store=reference, source=world())
+        sync_client(config(reference_url), store=reference, connections=world().connections())
     url = f"sqlite:///{tmp_path / 'killed.sqlite3'}"
     for kill_after in (60, 250, 420):
         process = subprocess.Popen([sys.executable, "-c", RUN, url], cwd=ROOT,
@@ -80,7 +80,7 @@ def test_sigkill_at_several_points_then_rerun_equals_uninterrupted(tmp_path: Pat
         process.send_signal(signal.SIGKILL)
         process.wait()
     with Store(url) as killed:
-        sync_client(config(url), store=killed, source=world())
+        sync_client(config(url), store=killed, connections=world().connections())
         with Store(reference_url) as reference:
             for module in ("Contacts", "Accounts"):
                 assert stored(killed, module) == stored(reference, module)

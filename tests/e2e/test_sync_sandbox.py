@@ -19,6 +19,7 @@ from sandbox import RunningSandbox, running_sandbox
 from sync.pull import sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
+from sync.streams import Connections
 from tests.e2e.sandbox_sync import (
     FIELDS,
     SECRET_ENV,
@@ -67,7 +68,7 @@ def test_first_full_sync_holds_exactly_the_sandbox_records_and_status_agrees(
         sb: RunningSandbox, client_file: Path, run_cli: Callable[..., Result]) -> None:
     config = client_config(client_file)
     transport = RecordingTransport()
-    summary = sync_client(config, transport=transport)
+    summary = sync_client(config, connections=Connections(suitecrm=transport))
     assert summary.outcome is Outcome.OK
     with Store.for_config(config) as store:
         sizes = _assert_store_matches_sandbox(store, sb)
@@ -169,7 +170,7 @@ def test_a_minute_denser_than_a_page_is_swept_in_id_order(sb: RunningSandbox,
             client.update("Contacts", record_id,
                           {"date_modified": minute.replace(second=second)})
     transport = RecordingTransport()
-    summary = sync_client(client_config(client_file), transport=transport)
+    summary = sync_client(client_config(client_file), connections=Connections(suitecrm=transport))
     with Store.for_config(client_config(client_file)) as store:
         sizes = _assert_store_matches_sandbox(store, sb)
     assert summary.streams["Contacts"].new == sizes["Contacts"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.demo_session import EXAMPLE_PATH, example_client_text
 from sync.config import load_client, store_url
 from sync.errors import ConfigError
 from tests.conftest import VALID_CLIENT
@@ -215,7 +216,14 @@ def test_password_grant_needs_user_and_password(write_client: WriteClient) -> No
 
 
 def test_example_demo_config_validates() -> None:
-    example = Path(__file__).resolve().parents[2] / "config" / "examples" / "demo.yaml"
+    example = Path(__file__).resolve().parents[2] / EXAMPLE_PATH
     loaded = load_client(example)
     assert loaded.config.client == "demo"
     assert loaded.warnings == []
+
+
+def test_example_demo_config_is_the_demo_client() -> None:
+    example = Path(__file__).resolve().parents[2] / EXAMPLE_PATH
+    assert example.read_text(encoding="utf-8") == example_client_text(), (
+        "config/examples/demo.yaml differs from the demo client; "
+        "run python tools/write_demo_example.py")

@@ -79,7 +79,7 @@ def test_a_failed_run_alerts_the_webhook_and_by_mail(
                                 detail="ann.private@example.com broke it")
 
     crm.before_request = fail
-    summary = sync_client(config, store=store, source=crm)
+    summary = sync_client(config, store=store, connections=crm.connections())
     assert summary.outcome.value == "failed"
     assert [alert["kind"] for alert in received] == ["run_failed"]
     assert received[0]["details"]["failed_streams"] == ["Contacts", "Opportunities"]
@@ -93,7 +93,7 @@ def test_rejected_share_over_the_threshold_alerts(make_config: MakeConfig, crm: 
     for number in range(9):
         crm.add("Contacts", name=f"c{number}")
     crm.add("Contacts", name="broken", date_modified=None)
-    summary = sync_client(make_config(), store=store, source=crm)
+    summary = sync_client(make_config(), store=store, connections=crm.connections())
     assert [a.kind for a in run_alerts(make_config(), summary)] == ["rejected_share"]
     lenient = make_config(alerts={"rejected_share": 0.2})
     assert run_alerts(lenient, summary) == []
@@ -103,7 +103,7 @@ def test_staleness_alerts_once_per_period(make_config: MakeConfig, crm: FakeCRM,
                                           store: Store) -> None:
     config = make_config(alerts={"stale_after_hours": 6})
     crm.add("Contacts", name="Ann")
-    sync_client(config, store=store, source=crm)
+    sync_client(config, store=store, connections=crm.connections())
     now = datetime.now(UTC)
     assert check_staleness(config, store, now=now + timedelta(hours=5)) is None
     alert = check_staleness(config, store, now=now + timedelta(hours=7))

@@ -25,16 +25,16 @@ def test_frames_from_a_synced_store(make_config: MakeConfig, crm: FakeCRM, store
             date_closed=date(2025, 12, 1), sales_stage="Closed Lost", currency_id="-99")
     gone = crm.add("Contacts", name="Gone", email1="gone@example.com")
     config = make_config()
-    sync_client(config, store=store, source=crm)
+    sync_client(config, store=store, connections=crm.connections())
     crm.delete("Contacts", gone)
-    sync_client(config, store=store, source=crm, full=True)
+    sync_client(config, store=store, connections=crm.connections(), full=True)
     when = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
     with store.transaction() as connection:
         store_interactions(connection, "imap:inbox", "email", [
             {"id": "m1", "occurred_at": when, "kind": "received", "email": "ANN@example.com"},
             {"id": "m2", "occurred_at": when, "kind": "received", "email": "x@example.com"}],
             now=when)
-    sync_client(config, store=store, source=crm)  # resolves identities
+    sync_client(config, store=store, connections=crm.connections())  # resolves identities
 
     frames = load_frames(store, config)
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from sync.identity import index_identities, normalise_email, resolve_interactions
+from sync.identity import normalise_email
 from sync.store import Store
+from sync.store.identities import index_identities, resolve_interactions
 from sync.store.interactions import store_interactions
 from sync.store.schema import INTERACTIONS
 

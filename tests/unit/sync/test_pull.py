@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
 from sync.pull import sync_client
-from sync.run_summary import Outcome
+from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
 from sync.streams.cursor import decode_cursor
 from tests.fake_crm import FakeCRM
@@ -25,6 +27,11 @@ def _seed(crm: FakeCRM, count: int, *, step: float = 17.0) -> list[str]:
     return ids
 
 
+def _pull(config: ClientConfig, store: Store, crm: FakeCRM, **options: Any) -> RunSummary:
+    """A sync of ``config``'s client from the fake CRM, over its HTTP face."""
+    return sync_client(config, store=store, connections=crm.connections(), **options)
+
+
 def _names(store: Store) -> dict[str, str]:
     return {i: json.loads(a)["name"] for i, (a, deleted) in stored(store, "Contacts").items()
             if not deleted}
@@ -33,7 +40,7 @@ def _names(store: Store) -> dict[str, str]:
 def test_first_sync_stores_every_record_once(make_config: MakeConfig, crm: FakeCRM,
                                              store: Store) -> None:
     ids = _seed(crm, 45)
-    summary = sync_client(make_config(), store=store, source=crm)
+    summary = _pull(make_config(), store, crm)
     contacts = summary.streams["Contacts"]
     assert summary.outcome is Outcome.OK
     assert (contacts.new, contacts.changed, contacts.rejected) == (45, 0, 0)
@@ -43,8 +50,8 @@ def test_first_sync_stores_every_record_once(make_config: MakeConfig, crm: FakeC
 def test_second_run_without_changes_counts_nothing_new(make_config: MakeConfig, crm: FakeCRM,
                                                        store: Store) -> None:
     _seed(crm, 30)
-    sync_client(make_config(), store=store, source=crm)
-    again = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    _pull(make_config(), store, crm)
+    again = _pull(make_config(), store, crm).streams["Contacts"]
     assert (again.new, again.changed) == (0, 0)
     assert again.unchanged > 0  # the look-back window is read again, and recognised
 
@@ -52,11 +59,11 @@ def test_second_run_without_changes_counts_nothing_new(make_config: MakeConfig, 
 def test_changes_in_the_cursor_minute_are_picked_up(make_config: MakeConfig, crm: FakeCRM,
                                                     store: Store) -> None:
     ids = _seed(crm, 25)
-    sync_client(make_config(), store=store, source=crm)
+    _pull(make_config(), store, crm)
     crm.clock.advance(5)  # same minute as the last record seen, later second
     crm.modify("Contacts", ids[3], name="renamed")
     new_id = crm.add("Contacts", name="newcomer")
-    result = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    result = _pull(make_config(), store, crm).streams["Contacts"]
     assert (result.new, result.changed) == (1, 1)
     names = _names(store)
     assert names[ids[3]] == "renamed"
@@ -76,7 +83,7 @@ def test_records_changed_while_paging_are_neither_missed_nor_counted_twice(
                 changed.append(record_id)
 
     crm.before_request = edit_between_pages
-    result = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    result = _pull(make_config(), store, crm).streams["Contacts"]
     assert (result.new, result.changed) == (60, 0)  # each record counted once, as new
     names = _names(store)
     assert set(names) == set(ids)
@@ -88,10 +95,10 @@ def test_a_future_date_modified_does_not_hide_later_changes(
     ids = _seed(crm, 20)
     now = datetime.now(UTC)
     crm.modules["Contacts"][ids[0]].update(name="imported", date_modified=now + timedelta(days=30))
-    first = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    first = _pull(make_config(), store, crm).streams["Contacts"]
     assert first.cursor is not None and decode_cursor(first.cursor) <= datetime.now(UTC)
     crm.modules["Contacts"][ids[5]].update(name="edited later", date_modified=datetime.now(UTC))
-    second = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    second = _pull(make_config(), store, crm).streams["Contacts"]
     assert (second.new, second.changed) == (0, 1)
     assert _names(store)[ids[5]] == "edited later"
 
@@ -101,7 +108,7 @@ def test_a_minute_denser_than_a_page_is_swept_by_id(make_config: MakeConfig, crm
     ids = [crm.add("Contacts", name=f"same{n}") for n in range(35)]  # one second, one minute
     crm.clock.advance(90)
     later = _seed(crm, 5)
-    result = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    result = _pull(make_config(), store, crm).streams["Contacts"]
     assert result.new == 40
     assert set(_names(store)) == set(ids + later)
 
@@ -109,12 +116,12 @@ def test_a_minute_denser_than_a_page_is_swept_by_id(make_config: MakeConfig, crm
 def test_deletes_are_found_by_reconciliation(make_config: MakeConfig, crm: FakeCRM,
                                              store: Store) -> None:
     ids = _seed(crm, 30)
-    sync_client(make_config(), store=store, source=crm)
+    _pull(make_config(), store, crm)
     crm.delete("Contacts", ids[0])
     crm.delete("Contacts", ids[17])
-    quiet = sync_client(make_config(), store=store, source=crm).streams["Contacts"]
+    quiet = _pull(make_config(), store, crm).streams["Contacts"]
     assert (quiet.reconciled, quiet.deleted) == (False, 0)  # not due yet (every 24 hours)
-    full = sync_client(make_config(), store=store, source=crm, full=True).streams["Contacts"]
+    full = _pull(make_config(), store, crm, full=True).streams["Contacts"]
     assert (full.reconciled, full.deleted) == (True, 2)
     assert set(_names(store)) == live_ids(crm, "Contacts")
     assert stored(store, "Contacts")[ids[17]][1] is True
@@ -128,7 +135,7 @@ def test_an_interrupted_run_then_a_rerun_equals_an_uninterrupted_run(
         return fake
 
     reference = Store(f"sqlite:///{tmp_path}/reference.sqlite3")
-    sync_client(make_config(), store=reference, source=world())
+    sync_client(make_config(), store=reference, connections=world().connections())
     crashed = Store(f"sqlite:///{tmp_path}/crashed.sqlite3")
     for crash_at in (2, 4, 5):
         fake = world()
@@ -139,8 +146,8 @@ def test_an_interrupted_run_then_a_rerun_equals_an_uninterrupted_run(
 
         fake.before_request = crash
         with pytest.raises(KeyboardInterrupt):
-            sync_client(make_config(), store=crashed, source=fake)
-    sync_client(make_config(), store=crashed, source=world())
+            sync_client(make_config(), store=crashed, connections=fake.connections())
+    sync_client(make_config(), store=crashed, connections=world().connections())
     assert stored(crashed, "Contacts") == stored(reference, "Contacts")
     assert len(stored(crashed, "Contacts")) == 57
 
@@ -149,12 +156,12 @@ def test_stop_finishes_the_page_and_the_next_run_completes(
         make_config: MakeConfig, crm: FakeCRM, store: Store) -> None:
     _seed(crm, 50)
     stop = threading.Event()
-    first = sync_client(make_config(), store=store, source=crm, stop=stop,
+    first = _pull(make_config(), store, crm, stop=stop,
                         progress=lambda _s, _p, _n: stop.set())
     assert first.outcome is Outcome.INTERRUPTED
     assert first.streams["Contacts"].pages == 1
     assert len(stored(store, "Contacts")) == 10
-    second = sync_client(make_config(), store=store, source=crm)
+    second = _pull(make_config(), store, crm)
     assert second.outcome is Outcome.OK
     assert len(stored(store, "Contacts")) == 50
 
@@ -163,7 +170,7 @@ def test_records_without_date_modified_are_rejected(make_config: MakeConfig, crm
                                                     store: Store) -> None:
     _seed(crm, 5)
     crm.add("Contacts", name="broken", date_modified=None)
-    summary = sync_client(make_config(), store=store, source=crm)
+    summary = _pull(make_config(), store, crm)
     assert summary.outcome is Outcome.REJECTED
     assert summary.rejected == 1
     assert len(stored(store, "Contacts")) == 5
@@ -172,16 +179,16 @@ def test_records_without_date_modified_are_rejected(make_config: MakeConfig, crm
 def test_a_second_run_of_the_same_client_is_refused(make_config: MakeConfig, crm: FakeCRM,
                                                     store: Store) -> None:
     with store.lock("run:acme"), pytest.raises(StateError, match="in progress"):
-        sync_client(make_config(), store=store, source=crm)
+        _pull(make_config(), store, crm)
 
 
 def test_stream_selection(make_config: MakeConfig, crm: FakeCRM, store: Store) -> None:
     _seed(crm, 3)
     crm.add("Opportunities", name="deal", amount=10)
-    summary = sync_client(make_config(), store=store, source=crm, streams=["Opportunities"])
+    summary = _pull(make_config(), store, crm, streams=["Opportunities"])
     assert list(summary.streams) == ["Opportunities"]
     with pytest.raises(ConfigError, match="unknown stream 'Leads'"):
-        sync_client(make_config(), store=store, source=crm, streams=["Leads"])
+        _pull(make_config(), store, crm, streams=["Leads"])
 
 
 def test_run_history_keeps_counts_and_outcome(make_config: MakeConfig, crm: FakeCRM,
@@ -189,7 +196,7 @@ def test_run_history_keeps_counts_and_outcome(make_config: MakeConfig, crm: Fake
     from sync.store.runs import recent_runs
 
     _seed(crm, 12)
-    summary = sync_client(make_config(), store=store, source=crm)
+    summary = _pull(make_config(), store, crm)
     with store.transaction() as connection:
         (run,) = recent_runs(connection)
     assert run.id == summary.run_id

@@ -35,7 +35,7 @@ def test_status_shows_runs_cursors_and_size(run_cli: RunCli,
     for number in range(3):
         crm.add("Accounts", name=f"a{number}")
     with Store.for_config(config) as store:
-        sync_client(config, store=store, source=crm)
+        sync_client(config, store=store, connections=crm.connections())
     result = run_cli("status", "acme", "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)

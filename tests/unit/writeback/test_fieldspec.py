@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from enrichment.traits import TraitKind, TraitSpec
 from sync.errors import ConfigError
 from sync.settings import FieldType, WritebackSettings, WritePolicy
 from sync.writeback.fieldspec import resolve_specs
 
-
-@dataclass(frozen=True)
-class Trait:
-    kind: str
-    options: Any = None
-    precision: int | None = None
-    description: str = ""
-
-
 TRAITS = {
-    "lifecycle_stage": Trait("enum", options=["new", "active", "at_risk"],
-                             description="Where the customer stands."),
-    "clv": Trait("float", precision=2, description="Predicted value."),
-    "churn_risk": Trait("float", precision=4),
-    "orders": Trait("int"),
-    "last_purchase": Trait("date"),
+    "lifecycle_stage": TraitSpec(TraitKind.ENUM, "Where the customer stands.",
+                                 options=("new", "active", "at_risk")),
+    "clv": TraitSpec(TraitKind.FLOAT, "Predicted value.", precision=2),
+    "churn_risk": TraitSpec(TraitKind.FLOAT, "", precision=4),
+    "orders": TraitSpec(TraitKind.INT, ""),
+    "last_purchase": TraitSpec(TraitKind.DATE, ""),
 }
 
 

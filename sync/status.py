@@ -1,0 +1,40 @@
+"""What ``suitepulse status`` shows of a client: its store, last runs and stream cursors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.config import ClientConfig
+from sync.store import Store
+from sync.store.cursors import list_cursors
+from sync.store.runs import recent_runs
+from sync.streams.cursor import decode_cursor
+
+__all__ = ["client_status"]
+
+
+def _cursor_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    decoded = decode_cursor(value)
+    return decoded.isoformat() if hasattr(decoded, "isoformat") else str(decoded)
+
+
+def client_status(config: ClientConfig, runs: int) -> dict[str, Any]:
+    """The client's store (URL without password, size, schema version), its last ``runs``
+    runs and every stream's cursor, as plain data for JSON output."""
+    with Store.for_config(config) as store:
+        return {"client": config.client, **_status(store, runs)}
+
+
+def _status(store: Store, runs: int) -> dict[str, Any]:
+    with store.transaction() as connection:
+        history = recent_runs(connection, runs)
+        cursors = [{"stream": saved.stream, "cursor": _cursor_text(saved.value),
+                    "updated_at": saved.updated_at.isoformat(),
+                    "reconciled_at": saved.reconciled_at.isoformat() if saved.reconciled_at
+                    else None}
+                   for saved in list_cursors(connection)]
+    return {"store": {"url": store.display_url, "size_bytes": store.size_bytes(),
+                      "schema_version": store.schema_version},
+            "runs": [run.as_dict() for run in history], "cursors": cursors}
