@@ -16,8 +16,10 @@ from cli.exit_codes import ExitCode
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from cli.sync_progress import sync_progress
+from sync.client_lock import hold_client
 from sync.pull import sync_client
 from sync.run_summary import Outcome, RunSummary
+from sync.store import Store
 
 __all__ = ["sync"]
 
@@ -69,11 +71,13 @@ def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
       suitepulse sync acme --full
       suitepulse sync acme --stream Contacts --stream Opportunities --json
     """
-    config = app.load(client).config
-    with _stop_on_sigterm() as stop, \
+    loaded = app.load(client)
+    config = loaded.config
+    with _stop_on_sigterm() as stop, Store.for_config(config) as store, \
+            hold_client(config, store, path=loaded.path), \
             sync_progress(enabled=not as_json and app.verbosity >= 0) as progress:
         summary = sync_client(config, full=full, streams=list(streams) or None, stop=stop,
-                              progress=progress, trigger="cli")
+                              progress=progress, trigger="cli", store=store)
     code = _EXIT[summary.outcome]
     if as_json:
         emit_json({"ok": code in (ExitCode.OK, ExitCode.PARTIAL), "exit_code": int(code),

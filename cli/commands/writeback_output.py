@@ -9,17 +9,25 @@ from rich.table import Table
 
 from cli.exit_codes import ExitCode
 from cli.output import emit_json, err_console, out_console
+from sync.run_summary import Outcome
 from sync.writeback.push import PushReport
 from sync.writeback.undo import UndoReport
 
-__all__ = ["render_report", "report_exit_code"]
+__all__ = ["outcome_exit_code", "render_report", "report_exit_code"]
 
 _TABLE_LIMIT = 200
+_EXIT = {Outcome.OK: ExitCode.OK, Outcome.REJECTED: ExitCode.PARTIAL,
+         Outcome.FAILED: ExitCode.FAILED, Outcome.INTERRUPTED: ExitCode.FAILED}
+
+
+def outcome_exit_code(outcome: Outcome) -> ExitCode:
+    """0 ok, 3 some records rejected, 1 failed or interrupted (SIGTERM, Ctrl-C)."""
+    return _EXIT[outcome]
 
 
 def report_exit_code(report: PushReport) -> ExitCode:
-    """3 when records were rejected, else 0."""
-    return ExitCode.PARTIAL if report.partial else ExitCode.OK
+    """The exit code of a push or undo report (``outcome_exit_code`` of its outcome)."""
+    return outcome_exit_code(report.outcome)
 
 
 def render_report(report: PushReport, *, as_json: bool) -> None:
@@ -45,12 +53,15 @@ def render_report(report: PushReport, *, as_json: bool) -> None:
                           _shown(conflict.written), _shown(conflict.current),
                           f"run {conflict.by_run}" if conflict.by_run else "someone else")
         out_console.print(table)
-    for rejection in report.rejected:
-        where = f"{rejection.module}/{rejection.record_id}"
-        if rejection.field:
-            where += f" {rejection.field}"
-        err_console.print(f"[red]rejected:[/] {escape(where)}: {escape(rejection.reason)}",
-                          highlight=False)
+    for label, rejections in (("rejected", report.rejected), ("failed", report.failed)):
+        for rejection in rejections:
+            where = f"{rejection.module}/{rejection.record_id}"
+            if rejection.field:
+                where += f" {rejection.field}"
+            err_console.print(f"[red]{label}:[/] {escape(where)}: {escape(rejection.reason)}",
+                              highlight=False)
+    for error in report.errors:
+        err_console.print(f"[red]error:[/] {escape(error)}", highlight=False)
     out_console.print(_summary_line(report), highlight=False)
 
 
@@ -60,8 +71,13 @@ def _summary_line(report: PushReport) -> str:
     text = (f"{prefix}run {report.run_id}: {report.compared} records compared, {verb} "
             f"{report.fields_written} fields of {report.records_written} records, "
             f"{len(report.rejected)} rejected")
+    if report.failed or report.not_sent:
+        text += f", {len(report.failed)} failed, {report.not_sent} not sent"
     if isinstance(report, UndoReport):
         text += f", {len(report.conflicts)} left as changed since (undoing {report.undone_run})"
+    if report.outcome in (Outcome.INTERRUPTED, Outcome.FAILED):
+        text += f"; {report.outcome.value}: every write sent is in the audit log, run it again " \
+                "to finish"
     return text
 
 
@@ -70,9 +86,10 @@ def _shown(value: object) -> str:
 
 
 def _document(report: PushReport) -> dict[str, Any]:
+    code = report_exit_code(report)
     document: dict[str, Any] = {
-        "ok": not report.partial,
-        "exit_code": int(report_exit_code(report)),
+        "ok": code is ExitCode.OK,
+        "exit_code": int(code),
         **report.summary(),
         "changes": [
             {"module": c.module, "record_id": c.record_id, "field": f.field, "old": f.old,
@@ -80,6 +97,7 @@ def _document(report: PushReport) -> dict[str, Any]:
             for c in report.changes for f in c.changes
         ],
         "rejected": [vars(rejection) for rejection in report.rejected],
+        "failed": [vars(rejection) for rejection in report.failed],
     }
     if isinstance(report, UndoReport):
         document["conflicts"] = [vars(conflict) for conflict in report.conflicts]
