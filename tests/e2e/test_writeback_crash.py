@@ -1,0 +1,215 @@
+"""Write-back that survives being killed, stopped, run twice at once and answered badly.
+
+Each test ends with the CRM's mapped fields equal to those one clean ``run`` writes to a
+sandbox of the same seed, and with ``writes`` holding exactly one ``written`` row per value
+SuitePulse wrote (none pending). Kill points are random (seeded; printed when a test fails).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from sandbox import RunningSandbox
+from sync import pipeline
+from sync.config import load_client
+from tests.e2e.sandbox_sync import SECRET_ENV
+from tests.e2e.writeback_world import (
+    FIELDS,
+    CrmView,
+    client_env,
+    crm_view,
+    last_seq,
+    mapped_sandbox,
+    run_outcomes,
+    start,
+    wait_for_writes,
+    write_rows,
+    writeback_client,
+)
+
+pytestmark = pytest.mark.e2e
+
+DICE = random.Random(20261203)
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> CrmView:
+    """The mapped fields after one uninterrupted run on a sandbox of the same seed."""
+    folder = tmp_path_factory.mktemp("clean")
+    with mapped_sandbox() as sb, pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SECRET_ENV, sb.client_secret)
+        path = writeback_client(folder, sb, f"sqlite:///{folder / 'store.sqlite3'}")
+        result = pipeline.run(load_client(path).config, trigger="cli", path=path)
+        assert result.push is not None and result.push.records_written > 20
+        return crm_view(sb)
+
+
+@pytest.fixture
+def sb(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]:
+    with mapped_sandbox() as running:
+        monkeypatch.setenv(SECRET_ENV, running.client_secret)
+        yield running
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+
+@pytest.fixture
+def env(sb: RunningSandbox, url: str, clients_dir: Path, tmp_path: Path) -> dict[str, str]:
+    writeback_client(clients_dir, sb, url)
+    return client_env(clients_dir, sb, tmp_path / "data")
+
+
+def _json(result: Result | str) -> dict[str, object]:
+    document = json.loads(result if isinstance(result, str) else result.stdout)
+    assert isinstance(document, dict)
+    return document
+
+
+def assert_exact_audit(url: str, view: CrmView, *, before: CrmView | None = None) -> None:
+    """One ``written`` row per value the CRM holds from us, none pending."""
+    rows = write_rows(url)
+    assert [r for r in rows if r[3] == "pending"] == []
+    written = Counter((record, field) for _, record, field, state in rows if state == "written")
+    assert [key for key, count in written.items() if count > 1] == []
+    ours = {(record, FIELDS[i]) for record, values in view.items()
+            for i, value in enumerate(values)
+            if value != (before[record][i] if before else "None")}
+    assert set(written) == ours
+
+
+def test_push_killed_at_random_points_then_run_again_is_clean(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    assert run_cli("sync", "acme").exit_code == 0
+    sb.faults.latency_ms = 30
+    points = DICE.sample(range(2, 50), 2)
+    for point in points:
+        after = last_seq(url)
+        process = start(env, "push", "acme")
+        wait_for_writes(process, url, point, after=after)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+    sb.faults.latency_ms = 0
+    assert run_outcomes(url)["running"] == 1, (run_outcomes(url), points, len(write_rows(url)))
+    final = run_cli("push", "acme", "--json")
+    assert final.exit_code == 0, (points, final.stderr)
+    assert crm_view(sb) == clean, points
+    assert_exact_audit(url, clean)
+    outcomes = run_outcomes(url)
+    assert outcomes["interrupted"] == 2 and outcomes["running"] == 0
+
+
+def test_run_killed_in_its_push_then_run_again_is_clean(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    sb.faults.latency_ms = 30
+    point = DICE.randrange(4, 80)
+    process = start(env, "run", "acme")
+    wait_for_writes(process, url, point)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    sb.faults.latency_ms = 0
+    final = run_cli("run", "acme", "--json")
+    assert final.exit_code == 0, (point, final.stderr)
+    assert crm_view(sb) == clean, point
+    assert_exact_audit(url, clean)
+    assert run_outcomes(url)["interrupted"] == 1  # the killed run's push; its sync ended
+
+
+def test_undo_killed_then_run_again_restores_everything_without_conflicts(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    before = crm_view(sb)
+    pushed = run_cli("run", "acme", "--json")
+    assert pushed.exit_code == 0, pushed.stderr
+    run_id = _json(pushed)["push"]["run_id"]  # type: ignore[index]
+    written = len(write_rows(url))
+    sb.faults.latency_ms = 30
+    point = DICE.randrange(4, written // 2)
+    process = start(env, "undo", str(run_id), "--client", "acme")
+    wait_for_writes(process, url, point, after=written)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    sb.faults.latency_ms = 0
+    again = run_cli("undo", str(run_id), "--client", "acme", "--json")
+    assert again.exit_code == 0, (point, again.stderr)
+    document = _json(again)
+    assert document["conflicts"] == [] and document["already_restored"] > 0
+    assert crm_view(sb) == before
+    rows = write_rows(url)
+    assert [r for r in rows if r[3] == "pending"] == []
+    undone = Counter((rec, f) for run, rec, f, state in rows
+                     if run != run_id and state == "written")
+    assert set(undone) == {(rec, f) for run, rec, f, state in rows
+                           if run == run_id and state == "written"}
+    assert max(undone.values()) == 1
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_during_push_finishes_records_and_exits_1(
+        signum: signal.Signals, sb: RunningSandbox, env: dict[str, str], url: str,
+        clean: CrmView, run_cli: Callable[..., Result]) -> None:
+    assert run_cli("sync", "acme").exit_code == 0
+    sb.faults.latency_ms = 30
+    process = start(env, "push", "acme", "--json")
+    wait_for_writes(process, url, DICE.randrange(4, 40))
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    document = _json(stdout)
+    assert document["outcome"] == "interrupted" and document["exit_code"] == 1
+    view = crm_view(sb)
+    changed = sum(1 for values in clean.values() if values != ("None", "None"))
+    assert 0 < document["records_changed"] < changed  # type: ignore[operator]
+    assert_exact_audit(url, view)
+    sb.faults.latency_ms = 0
+    assert run_cli("push", "acme").exit_code == 0
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
+    assert run_outcomes(url)["interrupted"] == 1
+
+
+def test_a_second_run_during_the_first_is_refused_naming_the_holder(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    sb.faults.latency_ms = 10
+    first = start(env, "run", "acme")
+    wait_for_writes(first, url, 5)
+    second = run_cli("run", "acme")
+    assert second.exit_code == 1
+    assert f"held by {socket.gethostname()} pid {first.pid}" in second.stderr
+    push = run_cli("push", "acme")
+    assert push.exit_code == 1 and "another run of 'run:acme'" in push.stderr
+    _, stderr = first.communicate(timeout=90)
+    assert first.returncode == 0, stderr
+    sb.faults.latency_ms = 0
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
+
+
+def test_a_run_told_to_wait_runs_after_the_first_and_writes_nothing_twice(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        clients_dir: Path, run_cli: Callable[..., Result]) -> None:
+    sb.faults.latency_ms = 10
+    first = start(env, "run", "acme")
+    wait_for_writes(first, url, 5)
+    writeback_client(clients_dir, sb, url, lock_wait_seconds=120)
+    second = run_cli("run", "acme", "--json")
+    assert first.wait(timeout=5) == 0
+    assert second.exit_code == 0, second.stderr
+    assert _json(second)["push"]["records_changed"] == 0  # type: ignore[index]
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
