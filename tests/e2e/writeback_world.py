@@ -33,7 +33,7 @@ __all__ = ["FIELDS", "SUITEPULSE", "CrmView", "client_env", "count_writes", "crm
 
 SUITEPULSE = str(Path(sys.executable).parent / "suitepulse")
 STAGES = ["reach", "engagement", "purchase", "retention", "loyalty", "decline", "lapsed"]
-FIELDS = ("sp_stage_c", "sp_clv_c")
+FIELDS = ("sp_stage_c", "sp_aov_c")
 CUSTOMERS = 60
 ANCHOR = date(2026, 11, 30)
 
@@ -45,19 +45,20 @@ def mapped_sandbox(seed: int = 5) -> Iterator[RunningSandbox]:
     """A sandbox of ``CUSTOMERS`` contacts with the two mapped custom fields."""
     with running_sandbox(customers=CUSTOMERS, seed=seed, anchor=ANCHOR) as sb:
         sb.add_custom_field("Contacts", "sp_stage_c", "enum", length=100)
-        sb.add_custom_field("Contacts", "sp_clv_c", "decimal", length=18, precision=2)
+        sb.add_custom_field("Contacts", "sp_aov_c", "decimal", length=18, precision=2)
         yield sb
 
 
 def writeback_client(folder: Path, sb: RunningSandbox, store_url: str, *,
                      http: dict[str, Any] | None = None, **sync: Any) -> Path:
-    """``folder/acme.yaml``: sync, enrich and write lifecycle stage and CLV back."""
+    """``folder/acme.yaml``: sync, enrich and write lifecycle stage and average order value
+    back (traits that do not move with the time of day, so two runs compute the same)."""
     path = write_client_file(folder, sb, store_url, page_size=50, **sync)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     document["suitecrm"]["http"] = {**document["suitecrm"]["http"], **(http or {})}
     document["writeback"] = {"read_page_size": 25, "fields": {
         "lifecycle_stage": {"field": "Contacts.sp_stage_c", "type": "enum", "options": STAGES},
-        "clv": {"field": "Contacts.sp_clv_c", "type": "decimal", "precision": 2}}}
+        "avg_order_value": {"field": "Contacts.sp_aov_c", "type": "decimal", "precision": 2}}}
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return path
 
