@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import random
+from collections import Counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,15 +28,19 @@ class ConnectionDropped(Exception):
 class FaultInjector:
     """Wraps an ASGI app and injects the faults of ``faults``."""
 
-    def __init__(self, app: ASGIApp, faults: FaultSettings) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultSettings,
+                 counts: Counter[str] | None = None) -> None:
+        """``counts`` counts the API requests by method (for benchmarks)."""
         self.app = app
         self.faults = faults
+        self.counts = counts if counts is not None else Counter()
         self._dice = random.Random(faults.seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or str(scope.get("path", "")).startswith("/sandbox/"):
             await self.app(scope, receive, send)
             return
+        self.counts[str(scope.get("method"))] += 1
         faults = self.faults
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)

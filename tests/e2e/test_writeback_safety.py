@@ -201,3 +201,56 @@ def test_a_second_run_is_refused_naming_the_holder_or_waits_its_turn(
     assert _json(waiting)["push"]["records_changed"] == 0  # type: ignore[index]
     assert crm_view(sb) == clean
     assert_exact_audit(url, clean)
+
+
+@pytest.mark.parametrize("fault", ["rate_lost_answer", "rate_php_warning"])
+def test_writes_answered_badly_are_read_back_and_audited_once(
+        fault: str, sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    assert run_cli("sync", "acme").exit_code == 0
+    setattr(sb.faults, fault, 0.3)
+    result = run_cli("push", "acme", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert _json(result)["outcome"] == "ok"
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
+
+
+def test_records_the_crm_refuses_exit_3_and_the_others_are_written(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    assert run_cli("sync", "acme").exit_code == 0
+    refused = sorted(record for record, values in clean.items()
+                     if values != ("None", "None"))[:3]
+    sb.faults.refuse_ids = refused
+    result = run_cli("push", "acme", "--json")
+    assert result.exit_code == 3, result.stderr
+    document = _json(result)
+    assert sorted(r["record_id"] for r in document["rejected"]) == refused  # type: ignore[union-attr]
+    view = crm_view(sb)
+    assert {r: v for r, v in view.items() if r not in refused} == {
+        r: v for r, v in clean.items() if r not in refused}
+    assert all(view[r] == ("None", "None") for r in refused)
+    assert_exact_audit(url, view)
+    assert run_outcomes(url)["rejected"] == 1
+
+
+def test_retries_running_out_end_the_push_with_what_it_wrote_audited(
+        sb: RunningSandbox, url: str, clean: CrmView, clients_dir: Path,
+        run_cli: Callable[..., Result]) -> None:
+    writeback_client(clients_dir, sb, url, http={"max_retries": 1})
+    assert run_cli("sync", "acme").exit_code == 0
+    sb.faults.rate_429 = 0.3
+    sb.faults.retry_after_s = 0
+    result = run_cli("push", "acme", "--json")
+    assert result.exit_code == 1, result.stderr
+    document = _json(result)
+    if "error" in document:  # the retries ran out on reading a page, before any write
+        assert "rate limited" in str(document["error"])
+    else:
+        assert document["outcome"] == "failed" and "rate limited" in str(document["errors"])
+    assert_exact_audit(url, crm_view(sb))
+    sb.faults.rate_429 = 0
+    assert run_cli("push", "acme").exit_code == 0
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
