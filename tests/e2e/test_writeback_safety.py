@@ -8,9 +8,12 @@ SuitePulse wrote (none pending). Kill points are random (seeded; printed when a 
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
 import signal
 import socket
+import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +24,8 @@ from click.testing import Result
 from sandbox import RunningSandbox
 from sync import pipeline
 from sync.config import load_client
+from sync.enrich_step import enrich_client
+from sync.store import Store
 from tests.e2e.sandbox_sync import SECRET_ENV
 from tests.e2e.writeback_world import (
     FIELDS,
@@ -254,3 +259,59 @@ def test_retries_running_out_end_the_push_with_what_it_wrote_audited(
     assert run_cli("push", "acme").exit_code == 0
     assert crm_view(sb) == clean
     assert_exact_audit(url, clean)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 6 MB tmpfs of its own (needs root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill it needs root")
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _fill(folder: Path, leave: int) -> Path:
+    """Fill ``folder``'s file system up to ``leave`` bytes."""
+    filler = folder / "filler"
+    free = shutil.disk_usage(folder).free
+    with filler.open("wb") as handle:
+        handle.write(b"\0" * max(free - leave, 0))
+    return filler
+
+
+def test_disk_full_during_push_is_one_error_and_the_next_push_is_clean(
+        small_disk: Path, sb: RunningSandbox, clients_dir: Path, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    url = f"sqlite:///{small_disk / 'store.sqlite3'}"
+    path = writeback_client(clients_dir, sb, url)
+    assert run_cli("sync", "acme").exit_code == 0
+    with Store(url) as store:
+        enrich_client(load_client(path).config, store)  # traits saved: push saves none
+    filler = _fill(small_disk, leave=48 * 1024)
+    full = start(client_env(clients_dir, sb, small_disk / "data"), "push", "acme", "--json")
+    stdout, stderr = full.communicate(timeout=120)
+    assert full.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert "error: the state store failed" in stderr and "full" in stderr
+    assert _json(stdout)["error"]["type"] == "StateError"  # type: ignore[index]
+    filler.unlink()
+    again = run_cli("push", "acme")
+    assert again.exit_code == 0, again.stderr
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    for command in ("status", "report"):
+        shown = run_cli(command, "acme")
+        assert shown.exit_code == 0, (command, shown.stderr)
+    refused = run_cli("push", "acme")
+    assert refused.exit_code == 1 and "read-only" in refused.stderr
+    assert "Traceback" not in refused.stderr
