@@ -11,8 +11,12 @@ from cli.commands import COMMANDS
 from cli.context import AppContext
 from cli.errors import HANDLED_ERRORS, report_error
 from cli.logging_setup import configure_logging
+from cli.output import err_console
 
-__all__ = ["cli", "main"]
+__all__ = ["INTERRUPTED_EXIT", "cli", "main"]
+
+INTERRUPTED_EXIT = 130
+"""The exit code after Ctrl-C outside a push, undo or run's graceful stop (128 + SIGINT)."""
 
 
 class SuitePulseGroup(click.Group):
@@ -38,6 +42,9 @@ class SuitePulseGroup(click.Group):
             app = ctx.find_object(AppContext)
             code = report_error(error, json_output=bool(app and app.json_output))
             ctx.exit(int(code))
+        except KeyboardInterrupt:
+            err_console.print("interrupted (Ctrl-C)", highlight=False)
+            ctx.exit(INTERRUPTED_EXIT)
 
 
 @click.group(cls=SuitePulseGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,8 +60,9 @@ def cli(ctx: click.Context, config_dir: str | None, verbose: int, quiet: bool) -
     """SuitePulse keeps SuiteCRM records enriched with customer value, segments and stage.
 
     \b
-    Exit codes: 0 done, 1 failed, 2 usage or configuration error,
-                3 finished with rejected records.
+    Exit codes: 0 done, 1 failed (or stopped by SIGTERM / Ctrl-C during a push),
+                2 usage or configuration error, 3 finished with rejected records,
+                130 interrupted by Ctrl-C.
     """
     verbosity = -1 if quiet else verbose
     configure_logging(verbosity)

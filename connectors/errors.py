@@ -67,11 +67,16 @@ class RetriableError(ConnectorError):
     """A passing failure: timeout, connection error, 429 or 502-504.
 
     ``retry_after`` is the delay in seconds the server asked for, where it gave one.
+    ``delivered`` says the request may have reached the server and taken effect (a read
+    timeout, a connection lost after sending, 502/504 from a gateway); a request that is not
+    idempotent (create, relate) is never sent again after such a failure.
     """
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+    def __init__(self, reason: str, *, retry_after: float | None = None,
+                 delivered: bool = False, **kwargs: Any) -> None:
         super().__init__(reason, **kwargs)
         self.retry_after = retry_after
+        self.delivered = delivered
 
 
 class FatalAPIError(ConnectorError):

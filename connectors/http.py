@@ -21,7 +21,7 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     Retrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
     wait_random,
@@ -46,6 +46,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RETRIABLE_STATUSES = frozenset({429, 502, 503, 504})
+_GATEWAY_STATUSES = frozenset({502, 504})  # a gateway answered: the server may have acted
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _SECRET_PARAMS = frozenset(
     {
         "access_token",
@@ -176,6 +178,7 @@ def error_for_status(
         return RetriableError(
             "rate limited" if status == 429 else "server temporarily unavailable",
             retry_after=parse_retry_after(retry_after),
+            delivered=status in _GATEWAY_STATUSES,
             **where,
         )
     if auth_request:
@@ -192,7 +195,11 @@ def error_for_transport(
     module: str | None = None,
     record_id: str | None = None,
 ) -> RetriableError:
-    """Turn a timeout or connection failure into a ``RetriableError``."""
+    """Turn a timeout or connection failure into a ``RetriableError``.
+
+    Only a failure to connect is known not to have reached the server; any later one
+    (read timeout, connection lost after sending) is ``delivered``.
+    """
     try:
         url = redact_url(exc.request.url)
     except RuntimeError:
@@ -205,6 +212,7 @@ def error_for_transport(
         hint="check that the server is reachable; the request is retried",
         module=module,
         record_id=record_id,
+        delivered=not isinstance(exc, _NOT_SENT),
     )
 
 
@@ -228,9 +236,12 @@ def _log_retry(state: RetryCallState) -> None:
     log.warning("retrying after attempt %d: %s", state.attempt_number, error)
 
 
-def _policy(settings: HttpSettings) -> dict[str, Any]:
+def _policy(settings: HttpSettings, retry_delivered: bool) -> dict[str, Any]:
+    def retriable(error: BaseException) -> bool:
+        return isinstance(error, RetriableError) and (retry_delivered or not error.delivered)
+
     return {
-        "retry": retry_if_exception_type(RetriableError),
+        "retry": retry_if_exception(retriable),
         "stop": stop_after_attempt(settings.max_retries + 1),
         "wait": _wait(settings),
         "before_sleep": _log_retry,
@@ -239,14 +250,20 @@ def _policy(settings: HttpSettings) -> dict[str, Any]:
 
 
 def retrying(
-    settings: HttpSettings, *, sleep: Callable[[float], None] = time.sleep
+    settings: HttpSettings, *, sleep: Callable[[float], None] = time.sleep,
+    retry_delivered: bool = True,
 ) -> Retrying:
-    """A tenacity policy that retries ``RetriableError`` only, as the settings say."""
-    return Retrying(sleep=sleep, **_policy(settings))
+    """A tenacity policy that retries ``RetriableError`` only, as the settings say.
+
+    ``retry_delivered=False`` (requests that are not idempotent) retries only the failures
+    that cannot have reached the server.
+    """
+    return Retrying(sleep=sleep, **_policy(settings, retry_delivered))
 
 
 def retrying_async(
-    settings: HttpSettings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    settings: HttpSettings, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    retry_delivered: bool = True,
 ) -> AsyncRetrying:
     """The policy of ``retrying`` for coroutines (awaits ``sleep`` between attempts)."""
-    return AsyncRetrying(sleep=sleep, **_policy(settings))
+    return AsyncRetrying(sleep=sleep, **_policy(settings, retry_delivered))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
@@ -128,8 +129,10 @@ def create_app(settings: SandboxSettings) -> Starlette:
         Route("/sandbox/email-messages", _email_messages, methods=["GET"]),
         _catch_all(api_prefixes(settings.layout)),
     ]
+    counts: Counter[str] = Counter()
     app = Starlette(routes=routes,
-                    middleware=[Middleware(FaultInjector, faults=settings.faults)])
+                    middleware=[Middleware(FaultInjector, faults=settings.faults, counts=counts)])
+    app.state.request_counts = counts  # API requests by method
     app.state.sandbox = SandboxState(settings, store)
     app.state.generation = report
     return app

@@ -1,4 +1,6 @@
-"""Fault injection (ASGI middleware): latency, 429 with Retry-After, 5xx, dropped connections.
+"""Fault injection (ASGI middleware): latency, 429 with Retry-After, 5xx, dropped connections,
+and faults that act after a write: the answer lost, a PHP warning before the JSON, chosen
+records refused.
 
 It reads the server's FaultSettings on every request, so faults can be changed while the
 server runs. Control routes under ``/sandbox/`` are never faulted.
@@ -10,6 +12,7 @@ import asyncio
 import json
 import logging
 import random
+from collections import Counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,15 +28,19 @@ class ConnectionDropped(Exception):
 class FaultInjector:
     """Wraps an ASGI app and injects the faults of ``faults``."""
 
-    def __init__(self, app: ASGIApp, faults: FaultSettings) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultSettings,
+                 counts: Counter[str] | None = None) -> None:
+        """``counts`` counts the API requests by method (for benchmarks)."""
         self.app = app
         self.faults = faults
+        self.counts = counts if counts is not None else Counter()
         self._dice = random.Random(faults.seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or str(scope.get("path", "")).startswith("/sandbox/"):
             await self.app(scope, receive, send)
             return
+        self.counts[str(scope.get("method"))] += 1
         faults = self.faults
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
@@ -47,7 +54,31 @@ class FaultInjector:
         if faults.rate_5xx and self._dice.random() < faults.rate_5xx:
             await self._reply(send, 503, {"message": "Service Unavailable"}, [])
             return
+        if scope.get("method") in _WRITES and "/V8/module" in str(scope.get("path", "")):
+            await self._write(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    async def _write(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A write, with the faults that act on it: refused, or applied and then answered
+        badly (lost, PHP warning first)."""
+        faults = self.faults
+        body = await _read_body(receive)
+        if faults.refuse_ids and _record_id(scope, body) in faults.refuse_ids:
+            await self._reply(send, 400, {"errors": {  # type: ignore[dict-item]
+                "status": 400, "title": None,
+                "detail": "sandbox fault: a logic hook refused the change of this record"}}, [])
+            return
+        lost = bool(faults.rate_lost_answer and self._dice.random() < faults.rate_lost_answer)
+        warned = bool(faults.rate_php_warning and self._dice.random() < faults.rate_php_warning)
+        if not (lost or warned):
+            await self.app(scope, _replay(body), send)
+            return
+        answer = _Captured()
+        await self.app(scope, _replay(body), answer.send)  # the write is applied
+        if lost:
+            await self._drop(send)
+        await answer.forward(send, prefix=_PHP_WARNING)
 
     @staticmethod
     async def _reply(send: Send, status: int, body: dict[str, str],
@@ -68,6 +99,66 @@ class FaultInjector:
                                 (b"content-length", b"4096")]})
         await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
         raise ConnectionDropped("sandbox fault: connection dropped")
+
+
+_WRITES = frozenset({"PATCH", "POST", "DELETE"})
+_PHP_WARNING = (b"<br />\n<b>Warning</b>:  Undefined array key \"sp_trait\" in "
+                b"<b>/var/www/html/custom/modules/Contacts/logic_hooks.php</b> on line "
+                b"<b>12</b><br />\n")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _record_id(scope: Scope, body: bytes) -> str | None:
+    try:
+        data = json.loads(body)["data"]
+        return str(data["id"]) if isinstance(data, dict) and "id" in data else None
+    except (ValueError, KeyError, TypeError):
+        parts = str(scope.get("path", "")).rstrip("/").split("/")
+        return parts[-1] if scope.get("method") == "DELETE" else None
+
+
+class _Captured:
+    """The app's answer, kept to be sent later (or never)."""
+
+    def __init__(self) -> None:
+        self.start: Message | None = None
+        self.body = b""
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.start = message
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
+
+    async def forward(self, send: Send, *, prefix: bytes) -> None:
+        start = dict(self.start or {"type": "http.response.start", "status": 500})
+        body = prefix + self.body
+        start["headers"] = [(k, v) for k, v in start.get("headers", [])
+                            if k.lower() != b"content-length"] + [
+            (b"content-length", str(len(body)).encode())]
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
 
 
 class _DroppedFilter(logging.Filter):

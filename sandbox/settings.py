@@ -26,6 +26,13 @@ class FaultSettings(BaseModel):
     )
     rate_drop: float = Field(0.0, ge=0, le=1, description="Share of connections dropped "
                              "mid-response.")
+    rate_lost_answer: float = Field(0.0, ge=0, le=1, description="Share of writes (PATCH, "
+                                    "POST, DELETE) applied, then the connection dropped "
+                                    "before the answer.")
+    rate_php_warning: float = Field(0.0, ge=0, le=1, description="Share of write answers "
+                                    "with a PHP warning printed before the JSON.")
+    refuse_ids: list[str] = Field(default_factory=list, description="Record ids whose writes "
+                                  "are refused with 400, as a logic hook or validation would.")
     seed: int | None = Field(None, description="Seed of the fault dice (None: random).")
 
 

@@ -1,7 +1,9 @@
 """What one scheduled (or CLI) run of a client does: sync, then enrich, then push.
 
-Enrich and push run only when the sync finished (ok, or with some records rejected) and the
-client maps at least one trait to a CRM field.
+The client's run lock is held over all three, so no other run, push or undo of the client
+can start in between. Enrich and push run only when the sync finished (ok, or with some
+records rejected) and the client maps at least one trait to a CRM field. ``stop`` (SIGTERM,
+Ctrl-C) ends the sync after its page's checkpoint, or the push after its requests in flight.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.client_lock import hold_client
 from sync.config import ClientConfig
 from sync.enrich_step import enrich_client
 from sync.pull import ProgressCallback, sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
+from sync.store.failures import storage_errors
 from sync.streams import Connections
 from sync.writeback.commands import push_client
 from sync.writeback.own_writes import own_write_check
@@ -34,10 +38,10 @@ class PipelineResult:
 
     @property
     def outcome(self) -> Outcome:
-        """The sync's outcome, or ``rejected`` when the push had rejected records."""
-        if self.sync.outcome is Outcome.OK and self.push is not None and self.push.partial:
-            return Outcome.REJECTED
-        return self.sync.outcome
+        """The worse of the sync's and the push's outcomes."""
+        order = [Outcome.OK, Outcome.REJECTED, Outcome.INTERRUPTED, Outcome.FAILED]
+        outcomes = [self.sync.outcome, *([self.push.outcome] if self.push else [])]
+        return max(outcomes, key=order.index)
 
 
 def sync(config: ClientConfig, *, connections: Connections | None = None,
@@ -57,15 +61,18 @@ def run(config: ClientConfig, *, store: Store | None = None,
     own_store = store is None
     active = store if store is not None else Store.for_config(config)
     try:
-        summary = sync(config, connections=connections, store=active, stop=stop,
-                       trigger=trigger)
-        result = PipelineResult(summary)
-        if summary.outcome not in (Outcome.OK, Outcome.REJECTED) or not config.writeback.fields:
+        with hold_client(config, active, path=path):
+            summary = sync(config, connections=connections, store=active, stop=stop,
+                           trigger=trigger)
+            result = PipelineResult(summary)
+            if summary.outcome not in (Outcome.OK, Outcome.REJECTED) or \
+                    not config.writeback.fields:
+                return result
+            with storage_errors():
+                traits = enrich_client(config, active)
+            result.customers = len(traits)
+            result.push = push_client(config, traits, store=active, path=path, stop=stop)
             return result
-        traits = enrich_client(config, active)
-        result.customers = len(traits)
-        result.push = push_client(config, traits, store=active, path=path)
-        return result
     finally:
         if own_store:
             active.close()

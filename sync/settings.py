@@ -54,6 +54,11 @@ class SyncSettings(BaseModel):
         600, ge=30, le=86400,
         description="A run's lock on a SQLite store expires this long after its last heartbeat.",
     )
+    lock_wait_seconds: float = Field(
+        0, ge=0, le=86400,
+        description="How long a run, push or undo waits for another run of the client to "
+                    "finish before it exits 1 naming the holder.",
+    )
 
     @field_validator("modules")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import click
@@ -11,9 +12,12 @@ from cli.context import AppContext, pass_app
 from cli.exit_codes import exit_code_of, status_fields
 from cli.options import client_argument, dry_run_option, json_option
 from cli.output import emit_json, err_console, out_console
+from cli.stop_signals import stop_on_signals
 from sync import pipeline
+from sync.client_lock import hold_client
 from sync.enrich_step import enrich_client
 from sync.store import Store
+from sync.store.failures import storage_errors
 from sync.writeback.commands import push_client
 
 __all__ = ["push", "run"]
@@ -29,7 +33,9 @@ def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
 
     \b
     Only mapped fields whose value differs from the CRM's are sent, one PATCH per
-    changed record. Exit code 3 when some records were rejected.
+    changed record; every write is audited before it is sent. Exit code 3 when some
+    records were rejected, 1 when writes failed or SIGTERM / Ctrl-C stopped the push
+    (the requests in flight are finished and recorded first).
 
     \b
     Examples:
@@ -40,14 +46,16 @@ def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
     loaded = app.load(client)
     if not loaded.config.writeback.fields:
         raise click.UsageError(f"{loaded.path}: writeback.fields maps no trait to a field")
-    with Store.for_config(loaded.config) as store:
-        traits = enrich_client(loaded.config, store, save=not dry_run)
+    with Store.for_config(loaded.config) as store, stop_on_signals() as stop, \
+            (nullcontext() if dry_run else hold_client(loaded.config, store, path=loaded.path)):
+        with storage_errors():
+            traits = enrich_client(loaded.config, store, save=not dry_run)
         if not traits:
             err_console.print(f"[yellow]warning:[/] the store has no "
                               f"{loaded.config.enrichment.customer_entity.value} yet; "
                               f"run: suitepulse sync {loaded.config.client}", highlight=False)
         report = push_client(loaded.config, traits, store=store, dry_run=dry_run,
-                             path=loaded.path)
+                             path=loaded.path, stop=stop)
     render_report(report, as_json=as_json)
     raise click.exceptions.Exit(int(report_exit_code(report)))
 
@@ -60,7 +68,9 @@ def run(app: AppContext, client: str, as_json: bool) -> None:
     """Sync, enrich and push once: what the scheduler runs for each client.
 
     \b
-    Exit code 3 when records were rejected by the sync or the push, 1 when the sync failed.
+    The client's lock is held from the sync to the end of the push. Exit code 3 when
+    records were rejected by the sync or the push, 1 when the sync or the push failed
+    or SIGTERM / Ctrl-C stopped it (after the page or the requests in flight).
 
     \b
     Examples:
@@ -68,7 +78,8 @@ def run(app: AppContext, client: str, as_json: bool) -> None:
       suitepulse run acme --json
     """
     loaded = app.load(client)
-    result = pipeline.run(loaded.config, trigger="cli", path=loaded.path)
+    with stop_on_signals() as stop:
+        result = pipeline.run(loaded.config, trigger="cli", path=loaded.path, stop=stop)
     code = exit_code_of(result.outcome)
     if as_json:
         document: dict[str, Any] = {

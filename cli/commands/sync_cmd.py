@@ -17,7 +17,9 @@ from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from cli.sync_progress import sync_progress
 from sync import pipeline
+from sync.client_lock import hold_client
 from sync.run_summary import RunSummary
+from sync.store import Store
 
 __all__ = ["sync"]
 
@@ -66,11 +68,13 @@ def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
       suitepulse sync acme --full
       suitepulse sync acme --stream Contacts --stream Opportunities --json
     """
-    config = app.load(client).config
-    with _stop_on_sigterm() as stop, \
+    loaded = app.load(client)
+    config = loaded.config
+    with _stop_on_sigterm() as stop, Store.for_config(config) as store, \
+            hold_client(config, store, path=loaded.path), \
             sync_progress(enabled=not as_json and app.verbosity >= 0) as progress:
         summary = pipeline.sync(config, full=full, streams=list(streams) or None, stop=stop,
-                              progress=progress, trigger="cli")
+                                progress=progress, trigger="cli", store=store)
     code = exit_code_of(summary.outcome)
     if as_json:
         emit_json({**status_fields(code), **summary.as_dict()})

@@ -10,6 +10,7 @@ from cli.context import AppContext, pass_app
 from cli.exit_codes import ExitCode
 from cli.options import dry_run_option, json_option
 from cli.output import emit_json, out_console
+from cli.stop_signals import stop_on_signals
 from sync.config import LoadedConfig, list_clients
 from sync.errors import ConfigError, StateError
 from sync.store import Store
@@ -32,7 +33,9 @@ def undo(app: AppContext, run_id: str | None, client: str | None, list_runs: boo
     """Restore the values a run overwrote; later edits are listed, never overwritten.
 
     \b
-    Exit code 3 when records could not be restored (rejected or deleted).
+    Exit code 3 when records could not be restored (rejected or deleted), 1 when writes
+    failed or SIGTERM / Ctrl-C stopped it; an undo that was stopped or killed can be
+    run again: fields already restored are left alone.
 
     \b
     Examples:
@@ -48,9 +51,9 @@ def undo(app: AppContext, run_id: str | None, client: str | None, list_runs: boo
     if not run_id:
         raise click.UsageError("name the RUN_ID to undo (suitepulse undo --list shows them)")
     loaded = app.load(client) if client else _owner(app, run_id)
-    with Store.for_config(loaded.config) as store:
+    with Store.for_config(loaded.config) as store, stop_on_signals() as stop:
         report = undo_client(loaded.config, run_id, store=store, dry_run=dry_run,
-                             path=loaded.path)
+                             path=loaded.path, stop=stop)
     render_report(report, as_json=as_json)
     raise click.exceptions.Exit(int(report_exit_code(report)))
 
@@ -71,7 +74,7 @@ def _owner(app: AppContext, run_id: str) -> LoadedConfig:
     for loaded in _clients(app, None):
         if has_store(loaded):
             with Store.for_config(loaded.config) as store:
-                if AuditLog(store.engine).writes_of(run_id):
+                if AuditLog(store.engine).state_counts(run_id):
                     return loaded
     raise StateError(f"no client's store has a run {run_id!r} that wrote to the CRM",
                      hint="suitepulse undo --list shows the runs; --client names the client")

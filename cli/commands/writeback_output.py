@@ -7,8 +7,9 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from cli.exit_codes import ExitCode, status_fields
+from cli.exit_codes import ExitCode, exit_code_of, status_fields
 from cli.output import emit_json, err_console, out_console
+from sync.run_summary import Outcome
 from sync.writeback.push import PushReport
 from sync.writeback.undo import UndoReport
 
@@ -18,8 +19,8 @@ _TABLE_LIMIT = 200
 
 
 def report_exit_code(report: PushReport) -> ExitCode:
-    """3 when records were rejected, else 0."""
-    return ExitCode.PARTIAL if report.partial else ExitCode.OK
+    """The exit code of a push or undo report (``exit_code_of`` its outcome)."""
+    return exit_code_of(report.outcome)
 
 
 def render_report(report: PushReport, *, as_json: bool) -> None:
@@ -45,12 +46,15 @@ def render_report(report: PushReport, *, as_json: bool) -> None:
                           _shown(conflict.written), _shown(conflict.current),
                           f"run {conflict.by_run}" if conflict.by_run else "someone else")
         out_console.print(table)
-    for rejection in report.rejected:
-        where = f"{rejection.module}/{rejection.record_id}"
-        if rejection.field:
-            where += f" {rejection.field}"
-        err_console.print(f"[red]rejected:[/] {escape(where)}: {escape(rejection.reason)}",
-                          highlight=False)
+    for label, rejections in (("rejected", report.rejected), ("failed", report.failed)):
+        for rejection in rejections:
+            where = f"{rejection.module}/{rejection.record_id}"
+            if rejection.field:
+                where += f" {rejection.field}"
+            err_console.print(f"[red]{label}:[/] {escape(where)}: {escape(rejection.reason)}",
+                              highlight=False)
+    for error in report.errors:
+        err_console.print(f"[red]error:[/] {escape(error)}", highlight=False)
     out_console.print(_summary_line(report), highlight=False)
 
 
@@ -60,8 +64,13 @@ def _summary_line(report: PushReport) -> str:
     text = (f"{prefix}run {report.run_id}: {report.compared} records compared, {verb} "
             f"{report.fields_written} fields of {report.records_written} records, "
             f"{len(report.rejected)} rejected")
+    if report.failed or report.not_sent:
+        text += f", {len(report.failed)} failed, {report.not_sent} not sent"
     if isinstance(report, UndoReport):
         text += f", {len(report.conflicts)} left as changed since (undoing {report.undone_run})"
+    if report.outcome in (Outcome.INTERRUPTED, Outcome.FAILED):
+        text += f"; {report.outcome.value}: every write sent is in the audit log, run it again " \
+                "to finish"
     return text
 
 
@@ -70,8 +79,9 @@ def _shown(value: object) -> str:
 
 
 def _document(report: PushReport) -> dict[str, Any]:
+    code = report_exit_code(report)
     document: dict[str, Any] = {
-        **status_fields(report_exit_code(report)),
+        **status_fields(code),
         **report.summary(),
         "changes": [
             {"module": c.module, "record_id": c.record_id, "field": f.field, "old": f.old,
@@ -79,6 +89,7 @@ def _document(report: PushReport) -> dict[str, Any]:
             for c in report.changes for f in c.changes
         ],
         "rejected": [vars(rejection) for rejection in report.rejected],
+        "failed": [vars(rejection) for rejection in report.failed],
     }
     if isinstance(report, UndoReport):
         document["conflicts"] = [vars(conflict) for conflict in report.conflicts]

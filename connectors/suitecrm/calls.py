@@ -48,6 +48,14 @@ class Call:
     module: str | None = None
     record_id: str | None = None
 
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending it twice does no more than once (all but POST: create, relate).
+
+        A call that is not is never sent again once it may have reached the server.
+        """
+        return self.method != "POST"
+
     def request_options(self) -> dict[str, Any]:
         """Keyword arguments for ``httpx.Client.request`` (apart from method and URL)."""
         options: dict[str, Any] = {"params": list(self.params)}

@@ -10,24 +10,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from connectors.errors import FatalAPIError, RecordError
+from connectors.errors import ConnectorError, FatalAPIError, RecordError
 from connectors.http import build_client, retrying
 from connectors.suitecrm.auth import SuiteCRMAuth, TokenFlow
 from connectors.suitecrm.calls import JSON_API, Call, module_path, segment
 from connectors.suitecrm.documents import SYSTEM, records_from
 from connectors.suitecrm.filters import EMAIL_FIELDS, Condition, Filter
 from connectors.suitecrm.layout import ApiRoot
+from connectors.suitecrm.outcomes import CallResult, CallStatus
 from connectors.suitecrm.records import FieldMeta, Record
 from connectors.suitecrm.settings import SuiteCRMSettings
 from connectors.suitecrm.values import api_value, datetime_filter_text
+
+if TYPE_CHECKING:
+    from connectors.suitecrm.bulk import ResultCallback
 
 __all__ = ["EMAIL_FILTER_PAGE_SIZE", "OBJECT_MODULES", "SuiteCRMClient"]
 
@@ -170,9 +175,14 @@ class SuiteCRMClient:
         return call.result(response, self._auth.secrets)
 
     def send(self, call: Call) -> Any:
-        """Send ``call`` with retries; return its JSON document or raise its error."""
+        """Send ``call`` with retries; return its JSON document or raise its error.
+
+        A call that is not idempotent (create, relate) is retried only after failures that
+        cannot have reached the server.
+        """
         self.ready()
-        return retrying(self.settings.http, sleep=self._sleep)(self._attempt, call)
+        return retrying(self.settings.http, sleep=self._sleep,
+                        retry_delivered=call.idempotent)(self._attempt, call)
 
     def raw(
         self,
@@ -397,28 +407,42 @@ class SuiteCRMClient:
                        record_id=record_id))
 
     def update_many(
-        self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]]
-    ) -> list[Record | RecordError]:
-        """Update many records with bounded concurrency; results in the order given.
+        self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]], *,
+        stop: threading.Event | None = None, on_result: ResultCallback | None = None,
+    ) -> list[CallResult]:
+        """PATCH many records with bounded concurrency; one ``CallResult`` each, in order.
 
-        A record the server refuses is a ``RecordError`` in its place and the rest go on;
-        authentication failures and exhausted retries raise.
+        Each record's outcome is its own (answered, refused, unknown, not done) and is given
+        to ``on_result`` as it arrives; see ``connectors.suitecrm.bulk`` for when the batch
+        ends early.
         """
         from connectors.suitecrm.bulk import run_calls
 
         calls = [self.update_call(module, record_id, attrs) for record_id, attrs in updates]
-        return run_calls(self, calls, module)
+        return run_calls(self, calls, stop=stop, on_result=on_result)
 
     def get_many(
         self, module: str, record_ids: Sequence[str], *, fields: Sequence[str] | None = None
     ) -> list[Record | RecordError]:
-        """Fetch many records by id with bounded concurrency; results in the order given."""
+        """Fetch many records by id with bounded concurrency; results in the order given.
+
+        A record the server refuses (deleted, no access) is a ``RecordError`` in its place;
+        a failure that ends the batch (authentication, retries exhausted) is raised.
+        """
         from connectors.suitecrm.bulk import run_calls
 
         params = _fields_param(module, fields)
         calls = [Call("GET", module_path(module, record_id), params, module=module,
                       record_id=record_id) for record_id in record_ids]
-        return run_calls(self, calls, module)
+        found: list[Record | RecordError] = []
+        for result in run_calls(self, calls):
+            if result.status is CallStatus.ANSWERED:
+                found.append(self.records_of(result.body, module)[0])
+            elif isinstance(result.error, RecordError):
+                found.append(result.error)
+            else:
+                raise result.error or ConnectorError("no answer", system=SYSTEM)
+        return found
 
     def records_of(self, body: Any, module: str) -> list[Record]:
         """Records from a response document of ``module`` (for the batch runner)."""

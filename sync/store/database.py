@@ -25,6 +25,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_store_engine(url)
+        self._held_locks: dict[tuple[str, int], int] = {}
         try:
             with self.engine.begin() as connection:
                 if self.dialect == "postgresql":
@@ -58,9 +59,14 @@ class Store:
         with self.engine.begin() as connection:
             yield connection
 
-    def lock(self, name: str, *, ttl_seconds: float = 600.0) -> RunLock:
-        """The run lock ``name`` (not yet taken; use it as a context manager)."""
-        return RunLock(self.engine, name, ttl_seconds=ttl_seconds)
+    def lock(self, name: str, *, ttl_seconds: float = 600.0,
+             wait_seconds: float = 0.0) -> RunLock:
+        """The run lock ``name`` (not yet taken; use it as a context manager).
+
+        Taken again through this store on the same thread, it is re-entered.
+        """
+        return RunLock(self.engine, name, ttl_seconds=ttl_seconds, wait_seconds=wait_seconds,
+                       held=self._held_locks)
 
     def size_bytes(self) -> int | None:
         """The store's size on disk, where the database can tell."""

@@ -24,8 +24,15 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def _read_only(path: Path) -> bool:
+    """Whether an existing store file can only be read (read-only file, folder or disk)."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
 def _private_file(path: Path) -> None:
     """Create the store file (mode 0600) and its folder (0700) when they do not exist."""
+    if path.exists():
+        return
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
@@ -50,7 +57,11 @@ def create_store_engine(url_text: str) -> Engine:
         raise StateError(f"unsupported state store database {backend!r}",
                          hint="use a sqlite:/// or postgresql:// URL")
     path = sqlite_path(url)
-    if path is not None:
+    if path is not None and _read_only(path):
+        # SQLite cannot open a WAL database on read-only media unless told it is immutable;
+        # reading works (status, report), writing fails as "readonly database"
+        url = url.set(database=f"file:{path}", query={"immutable": "1", "uri": "true"})
+    elif path is not None:
         _private_file(path)
     engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000})
     event.listen(engine, "connect", _sqlite_connect)

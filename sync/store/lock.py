@@ -1,8 +1,13 @@
 """One run per client at a time, across processes and machines.
 
 On PostgreSQL a session advisory lock, held on a connection of its own, is released by the
-server when the holder dies. On SQLite a row in ``locks`` names the owner (host, pid), is
-kept fresh by a heartbeat and may be taken over once it expired or its process is gone.
+server when the holder dies; a row in ``locks`` only names the holder for the message. On
+SQLite a row in ``locks`` names the owner (host, pid), is kept fresh by a heartbeat and may
+be taken over once it expired or its process is gone.
+
+A lock taken again through the same ``Store`` on the same thread (``held``) is re-entered,
+not refused: ``suitepulse run`` holds the client's lock over sync, enrich and push, and the
+sync inside it asks for the same lock. A refused lock is retried for ``wait_seconds``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from datetime import timedelta
 from types import TracebackType
@@ -44,17 +50,29 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+class _Busy(Exception):
+    def __init__(self, holder: str | None) -> None:
+        super().__init__(holder)
+        self.holder = holder
+
+
 class RunLock:
     """A lock named ``name`` in the store; a context manager. Raises ``StateError`` if held."""
 
-    def __init__(self, engine: Engine, name: str, *, ttl_seconds: float = 600.0) -> None:
+    def __init__(self, engine: Engine, name: str, *, ttl_seconds: float = 600.0,
+                 wait_seconds: float = 0.0,
+                 held: dict[tuple[str, int], int] | None = None) -> None:
         self._engine = engine
         self.name = name
         self.ttl = timedelta(seconds=ttl_seconds)
+        self.wait = wait_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._connection: Connection | None = None
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self._held = held
+        self._key = (name, threading.get_ident())
+        self.reentered = False
 
     def __enter__(self) -> RunLock:
         self.acquire()
@@ -64,13 +82,35 @@ class RunLock:
                  trace: TracebackType | None) -> None:
         self.release()
 
-    def _held_elsewhere(self, holder: str | None = None) -> StateError:
-        who = f" by {holder}" if holder else ""
-        return StateError(f"another run of {self.name!r} is in progress{who}",
-                          hint="wait for it to finish, or see `suitepulse status`")
+    def _held_elsewhere(self, holder: str | None, waited: float) -> StateError:
+        who = f", held by {holder}" if holder else ""
+        after = f" (waited {waited:.0f} s)" if waited else ""
+        return StateError(f"another run of {self.name!r} is in progress{who}{after}",
+                          hint="wait for it to finish, or set sync.lock_wait_seconds to wait "
+                               "for it; `suitepulse status` shows the runs")
 
     def acquire(self) -> None:
-        """Take the lock, or raise ``StateError`` saying who holds it."""
+        """Take the lock (waiting up to ``wait_seconds``), or raise ``StateError`` naming
+        who holds it."""
+        if self._held is not None and self._key in self._held:
+            self._held[self._key] += 1
+            self.reentered = True
+            return
+        started = time.monotonic()
+        while True:
+            try:
+                self._try_acquire()
+                break
+            except _Busy as busy:
+                waited = time.monotonic() - started
+                if waited >= self.wait:
+                    raise self._held_elsewhere(busy.holder, waited if self.wait else 0.0
+                                               ) from None
+                time.sleep(min(0.25, self.wait - waited))
+        if self._held is not None:
+            self._held[self._key] = 1
+
+    def _try_acquire(self) -> None:
         if self._engine.dialect.name == "postgresql":
             connection = self._engine.connect()
             got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
@@ -78,13 +118,29 @@ class RunLock:
             connection.commit()
             if not got:
                 connection.close()
-                raise self._held_elsewhere()
+                raise _Busy(self._holder())
             self._connection = connection
+            self._name_holder()
             return
         self._acquire_row()
+        self._stop.clear()
         self._heartbeat = threading.Thread(target=self._beat, name=f"lock-{self.name}",
                                            daemon=True)
         self._heartbeat.start()
+
+    def _holder(self) -> str | None:
+        with self._engine.connect() as connection:
+            held = connection.execute(select(LOCKS).where(LOCKS.c.name == self.name)).first()
+        return f"{held.host} pid {held.pid} since {held.acquired_at:%Y-%m-%d %H:%M:%S} UTC" \
+            if held is not None else None
+
+    def _name_holder(self) -> None:
+        now = utc_now()
+        with self._engine.begin() as connection:
+            connection.execute(delete(LOCKS).where(LOCKS.c.name == self.name))
+            connection.execute(insert(LOCKS).values(
+                name=self.name, owner=self.owner, host=socket.gethostname(), pid=os.getpid(),
+                acquired_at=now, heartbeat_at=now, expires_at=now + self.ttl))
 
     def _acquire_row(self) -> None:
         now = utc_now()
@@ -102,7 +158,8 @@ class RunLock:
             stale = held.expires_at <= now or (
                 held.host == host and held.pid != pid and not _process_alive(held.pid))
             if not stale:
-                raise self._held_elsewhere(f"{held.host} pid {held.pid}")
+                raise _Busy(f"{held.host} pid {held.pid} since "
+                            f"{held.acquired_at:%Y-%m-%d %H:%M:%S} UTC")
             log.warning("taking over the stale lock %r of %s pid %d",
                         self.name, held.host, held.pid)
             connection.execute(update(LOCKS).where(
@@ -122,7 +179,16 @@ class RunLock:
 
     def release(self) -> None:
         """Give the lock back (a no-op when it is not held)."""
+        if self.reentered and self._held is not None:
+            self._held[self._key] -= 1
+            self.reentered = False
+            return
+        if self._held is not None:
+            self._held.pop(self._key, None)
         if self._connection is not None:
+            with self._engine.begin() as connection:
+                connection.execute(delete(LOCKS).where(
+                    LOCKS.c.name == self.name, LOCKS.c.owner == self.owner))
             self._connection.execute(text("SELECT pg_advisory_unlock(:key)"),
                                      {"key": advisory_key(self.name)})
             self._connection.commit()

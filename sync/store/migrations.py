@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Final
 
-from sqlalchemy import Column, Connection, MetaData, Table, func, inspect, select
+from sqlalchemy import Column, Connection, Index, MetaData, Table, func, inspect, select
 
 from sync.errors import StateError
 from sync.store import schema
@@ -21,9 +21,10 @@ __all__ = ["LATEST_VERSION", "MIGRATIONS", "current_version", "upgrade"]
 log = logging.getLogger(__name__)
 
 _V1_TABLES: Final = ("schema_version", "cursors", "identities", "interactions", "traits",
-                     "writes", "runs", "locks")
+                     "runs", "locks")
 _V2_TABLES: Final = ("module_fields", "trait_history", "ticks", "alerts_sent")
 _LATER_RECORD_COLUMNS: Final = ("listed_at", "changed_at")
+_LATER_WRITES_COLUMNS: Final = ("state",)
 
 
 def _v1(connection: Connection) -> None:
@@ -34,6 +35,11 @@ def _v1(connection: Connection) -> None:
     Table("records", frozen, *(
         Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
         for c in schema.RECORDS.columns if c.name not in _LATER_RECORD_COLUMNS))
+    Table("writes", frozen, *(
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable,
+               autoincrement=c.autoincrement)
+        for c in schema.WRITES.columns if c.name not in _LATER_WRITES_COLUMNS))
+    Index("ix_writes_run", frozen.tables["writes"].c.run_id)
     frozen.create_all(connection)
 
 
@@ -54,7 +60,14 @@ def _v3(connection: Connection) -> None:
     _add_record_column(connection, "changed_at")
 
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3)
+def _v4(connection: Connection) -> None:
+    """writes.state: intents are committed before a write is sent, then settled."""
+    connection.exec_driver_sql(
+        "ALTER TABLE writes ADD COLUMN state VARCHAR(12) NOT NULL DEFAULT 'written'")
+    connection.exec_driver_sql("CREATE INDEX ix_writes_state ON writes (state)")
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 

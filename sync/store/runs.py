@@ -12,8 +12,11 @@ from sqlalchemy import Connection, desc, insert, select, update
 
 from sync.store.schema import RUNS
 
-__all__ = ["WRITEBACK_TRIGGERS", "RunRecord", "finish_run", "last_success", "recent_runs",
-           "start_run"]
+__all__ = ["ABANDONED", "WRITEBACK_TRIGGERS", "RunRecord", "finish_run", "interrupt_abandoned",
+           "last_success", "recent_runs", "running_ids", "start_run"]
+
+ABANDONED = "the process ended before the run finished (killed, or its machine stopped)"
+"""The error an abandoned run is recorded with when it is named ``interrupted``."""
 
 WRITEBACK_TRIGGERS = ("push", "undo")
 """Triggers of the runs write-back records in the history."""
@@ -78,3 +81,24 @@ def last_success(connection: Connection) -> datetime | None:
         RUNS.c.outcome.in_(("ok", "rejected")),
         RUNS.c.trigger.notin_(WRITEBACK_TRIGGERS)).order_by(desc(RUNS.c.finished_at)).limit(
         1)).scalar()
+
+
+def interrupt_abandoned(connection: Connection, *, now: datetime,
+                        done: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None
+                        ) -> list[RunRecord]:
+    """Name every run still ``running`` ``interrupted``: call it holding the client's lock,
+    when no run of the client can be alive. ``done`` adds counts (run id -> counts) of what
+    the runs got done. Returns the runs as they were."""
+    rows = [_record(row) for row in connection.execute(
+        select(RUNS).where(RUNS.c.outcome == "running").order_by(RUNS.c.started_at))]
+    for run in rows:
+        counts = {**run.counts, **((done or {}).get(run.id) or {})}
+        connection.execute(update(RUNS).where(RUNS.c.id == run.id).values(
+            finished_at=now, outcome="interrupted", counts=json.dumps(counts),
+            errors=json.dumps([*run.errors, ABANDONED])))
+    return rows
+
+
+def running_ids(connection: Connection) -> list[str]:
+    """The ids of the runs recorded as ``running``."""
+    return list(connection.execute(select(RUNS.c.id).where(RUNS.c.outcome == "running")).scalars())

@@ -126,8 +126,11 @@ WRITES = Table(
     Column("old_value", Text),
     Column("new_value", Text),
     Column("written_at", UTCDateTime, nullable=False),
+    # pending (intent committed, answer not yet known), written, refused, dropped (v4)
+    Column("state", String(12), nullable=False, server_default="written"),
 )
 Index("ix_writes_run", WRITES.c.run_id)
+Index("ix_writes_state", WRITES.c.state)
 
 RUNS = Table(
     "runs", METADATA,

@@ -2,24 +2,26 @@
 
 It is what ``undo`` restores from, and what tells a later sync that a record changed only
 because we wrote to it. Values are kept in their wire form (JSON), so an old value can be
-sent back exactly as it was read.
+sent back exactly as it was read. It is written ahead: each field's intent is committed
+before its PATCH is sent and settled by the answer (``sync.store.writes`` states the rules;
+all its SQL lives there).
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
-from sync.store.schema import WRITES
+from sync.store import writes
+from sync.store.writes import IntendedWrite, WriteRow, WriteState
 from sync.writeback.plan import RecordChange
 from sync.writeback.values import WireValue
 
-__all__ = ["AuditEntry", "AuditLog", "RunWrites", "last_written", "new_run_id"]
+__all__ = ["AuditEntry", "AuditLog", "RunWrites", "WriteState", "last_written", "new_run_id"]
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -56,39 +58,57 @@ class AuditLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def record(
-        self, run_id: str, changes: Iterable[RecordChange], *, at: datetime | None = None
-    ) -> int:
+    def intend(self, run_id: str, changes: Iterable[RecordChange], *,
+               at: datetime | None = None) -> int:
+        """Commit the fields of ``changes`` as ``pending`` intents of ``run_id``."""
+        return self._add(run_id, changes, at, WriteState.PENDING)
+
+    def record(self, run_id: str, changes: Iterable[RecordChange], *,
+               at: datetime | None = None) -> int:
         """Store the fields of ``changes`` as written by ``run_id``; returns how many."""
-        when = at or datetime.now(UTC)
-        rows = [
-            {"run_id": run_id, "module": change.module, "record_id": change.record_id,
-             "field": field.field, "old_value": json.dumps(field.old),
-             "new_value": json.dumps(field.new), "written_at": when}
-            for change in changes for field in change.changes
-        ]
-        if rows:
-            with self.engine.begin() as connection:
-                connection.execute(WRITES.insert(), rows)
-        return len(rows)
+        return self._add(run_id, changes, at, WriteState.WRITTEN)
+
+    def _add(self, run_id: str, changes: Iterable[RecordChange], at: datetime | None,
+             state: WriteState) -> int:
+        intents = [IntendedWrite(change.module, change.record_id, field.field, field.old,
+                                 field.new)
+                   for change in changes for field in change.changes]
+        if not intents:
+            return 0
+        with self.engine.begin() as connection:
+            return writes.add_intents(connection, run_id, intents,
+                                      at=at or datetime.now(UTC), state=state)
+
+    def settle_record(self, run_id: str, module: str, record_id: str,
+                      state: WriteState) -> int:
+        """Settle the pending fields of one record of ``run_id`` (committed at once)."""
+        with self.engine.begin() as connection:
+            return writes.settle_record(connection, run_id, module, record_id, state)
+
+    def settle_rows(self, seqs: Collection[int], state: WriteState) -> int:
+        """Settle these pending rows (committed at once)."""
+        with self.engine.begin() as connection:
+            return writes.settle_rows(connection, seqs, state)
+
+    def pending(self, run_id: str | None = None) -> list[WriteRow]:
+        """The intents not settled yet (of ``run_id`` where given)."""
+        with self.engine.connect() as connection:
+            return writes.pending_rows(connection, run_id)
+
+    def state_counts(self, run_id: str) -> dict[str, int]:
+        """Fields of ``run_id`` per state."""
+        with self.engine.connect() as connection:
+            return writes.state_counts(connection, run_id)
 
     def writes_of(self, run_id: str) -> list[AuditEntry]:
         """Every field ``run_id`` wrote, in the order written."""
-        query = select(WRITES).where(WRITES.c.run_id == run_id).order_by(WRITES.c.seq)
         with self.engine.connect() as connection:
-            return [_entry(row) for row in connection.execute(query).mappings()]
+            return [_entry(row) for row in writes.rows_of(connection, run_id)]
 
     def runs(self) -> list[RunWrites]:
         """The runs that wrote anything, newest first."""
-        query = (
-            select(WRITES.c.run_id, func.min(WRITES.c.written_at), func.count(),
-                   func.count(func.distinct(WRITES.c.record_id)))
-            .group_by(WRITES.c.run_id)
-            .order_by(func.min(WRITES.c.written_at).desc(), WRITES.c.run_id.desc())
-        )
         with self.engine.connect() as connection:
-            return [RunWrites(run_id, started, fields, records)
-                    for run_id, started, fields, records in connection.execute(query)]
+            return [RunWrites(*totals) for totals in writes.run_totals(connection)]
 
     def last_written(
         self, module: str, record_ids: Collection[str]
@@ -102,38 +122,21 @@ class AuditLog:
         if not entries:
             return {}
         first = entries[0]
-        query = (
-            select(WRITES.c.module, WRITES.c.record_id, WRITES.c.field, WRITES.c.run_id)
-            .where(WRITES.c.written_at >= first.written_at, WRITES.c.run_id != first.run_id)
-            .order_by(WRITES.c.seq)
-        )
         wanted = {(e.module, e.record_id, e.field) for e in entries}
         with self.engine.connect() as connection:
-            return {(m, r, f): run for m, r, f, run in connection.execute(query)
-                    if (m, r, f) in wanted}
+            return writes.later_writers(connection, first.written_at, first.run_id, wanted)
 
 
-def _entry(row: object) -> AuditEntry:
-    values = dict(row)  # type: ignore[call-overload]
-    return AuditEntry(
-        run_id=values["run_id"], module=values["module"], record_id=values["record_id"],
-        field=values["field"], old=json.loads(values["old_value"]),
-        new=json.loads(values["new_value"]), written_at=values["written_at"],
-    )
+def _entry(row: WriteRow) -> AuditEntry:
+    return AuditEntry(run_id=row.run_id, module=row.module, record_id=row.record_id,
+                      field=row.field, old=row.old, new=row.new, written_at=row.written_at)
 
 
 def last_written(
     connection: Connection, module: str, record_ids: Collection[str]
 ) -> dict[tuple[str, str], WireValue]:
-    """``AuditLog.last_written`` on an open connection (inside a sync's transaction)."""
-    found: dict[tuple[str, str], WireValue] = {}
-    ids = list(record_ids)
-    for start in range(0, len(ids), 500):
-        query = (
-            select(WRITES.c.record_id, WRITES.c.field, WRITES.c.new_value)
-            .where(WRITES.c.module == module, WRITES.c.record_id.in_(ids[start:start + 500]))
-            .order_by(WRITES.c.seq)
-        )
-        for record_id, field, new_value in connection.execute(query):
-            found[(record_id, field)] = json.loads(new_value)
-    return found
+    """``AuditLog.last_written`` on an open connection (inside a sync's transaction).
+
+    Pending intents count: a write whose answer was never read may be in the CRM.
+    """
+    return writes.last_written(connection, module, record_ids)

@@ -1,23 +1,32 @@
 """Push and undo for one client: open its store and its CRM, run, report.
 
 These are what the CLI commands and the pipeline (``suitepulse run``, the scheduler) call.
-Each push or undo is also a row in the store's run history (trigger ``push`` or ``undo``).
+Each push or undo holds the client's run lock, is a row in the store's run history (trigger
+``push`` or ``undo``) with the report's outcome, and alerts when it did not end well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from sync.alerts import Alert, send_alert
+from sync.client_lock import hold_client
 from sync.config import ClientConfig, LoadedConfig, store_url
 from sync.store import Store
 from sync.store.engine import sqlite_path
+from sync.store.failures import storage_errors
 from sync.store.runs import finish_run, start_run
+from sync.writeback.alerts import push_alerts
 from sync.writeback.audit import AuditLog, new_run_id
 from sync.writeback.crm import open_crm
 from sync.writeback.destination import CRMDestination, Destination, DryRunDestination
@@ -26,6 +35,8 @@ from sync.writeback.push import PushReport, push_traits
 from sync.writeback.undo import UndoReport, undo_run
 
 __all__ = ["has_store", "push_client", "undo_client"]
+
+log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=PushReport)
 
@@ -44,20 +55,24 @@ def push_client(
     dry_run: bool = False,
     path: Path | None = None,
     transport: httpx.BaseTransport | None = None,
+    stop: threading.Event | None = None,
 ) -> PushReport:
     """Write the client's traits (record id -> trait -> value) to its mapped CRM fields.
 
-    ``path`` is the client file, for pointing at the line of a bad mapping.
+    Holds the client's run lock (re-entered inside ``suitepulse run``). ``path`` is the
+    client file, for pointing at the line of a bad mapping; ``stop`` ends the push after the
+    requests in flight.
     """
     specs = specs_for(config, path)
     run_id = new_run_id()
-    with open_crm(config, transport=transport) as crm:
+    with _guard(config, store, path, transport, dry_run), \
+            open_crm(config, transport=transport) as crm:
         destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
-        return _recorded(store, run_id, "push", dry_run, lambda: push_traits(
+        return _recorded(config, store, run_id, "push", dry_run, lambda: push_traits(
             specs, traits, client=crm, destination=destination,
             audit=AuditLog(store.engine), run_id=run_id,
             page_size=config.writeback.read_page_size,
-            preserve_date_modified=config.writeback.preserve_date_modified,
+            preserve_date_modified=config.writeback.preserve_date_modified, stop=stop,
         ))
 
 
@@ -69,35 +84,66 @@ def undo_client(
     dry_run: bool = False,
     path: Path | None = None,
     transport: httpx.BaseTransport | None = None,
+    stop: threading.Event | None = None,
 ) -> UndoReport:
-    """Undo ``run_id`` of this client where its values are still in place."""
+    """Undo ``run_id`` of this client where its values are still in place (under its lock)."""
     new_id = new_run_id()
-    with open_crm(config, transport=transport) as crm:
+    with _guard(config, store, path, transport, dry_run), \
+            open_crm(config, transport=transport) as crm:
         destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
-        return _recorded(store, new_id, "undo", dry_run, lambda: undo_run(
+        return _recorded(config, store, new_id, "undo", dry_run, lambda: undo_run(
             run_id, specs_for(config, path), client=crm, destination=destination,
             audit=AuditLog(store.engine), new_run_id=new_id,
-            preserve_date_modified=config.writeback.preserve_date_modified,
+            preserve_date_modified=config.writeback.preserve_date_modified, stop=stop,
         ))
 
 
-def _recorded(store: Store, run_id: str, trigger: str, dry_run: bool,
+def _guard(config: ClientConfig, store: Store, path: Path | None,
+           transport: httpx.BaseTransport | None,
+           dry_run: bool) -> AbstractContextManager[object]:
+    """The client's run lock; a dry run writes nothing and takes none."""
+    return nullcontext() if dry_run else hold_client(config, store, path=path,
+                                                     transport=transport)
+
+
+def _recorded(config: ClientConfig, store: Store, run_id: str, trigger: str, dry_run: bool,
               work: Callable[[], R]) -> R:
-    """Run ``work`` as a row of the run history (dry runs leave no trace)."""
+    """Run ``work`` as a row of the run history (dry runs leave no trace); alert when it
+    did not end well."""
     if dry_run:
-        return work()
-    with store.transaction() as connection:
+        with storage_errors():
+            return work()
+    with storage_errors(), store.transaction() as connection:
         start_run(connection, run_id, started_at=datetime.now(UTC), full=False, trigger=trigger)
     try:
-        report = work()
+        with storage_errors():
+            report = work()
     except BaseException as error:
-        with store.transaction() as connection:
-            finish_run(connection, run_id, finished_at=datetime.now(UTC), outcome="failed",
-                       counts={}, errors=[str(error)])
+        outcome = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+        _finish(store, run_id, outcome, {}, [f"{type(error).__name__}: {error}"[:500]])
+        if isinstance(error, Exception):
+            send_alert(config.alerts, Alert(config.client, "push_failed",
+                                            f"{trigger} of {config.client} failed",
+                                            {"run_id": run_id, "trigger": trigger,
+                                             "error": type(error).__name__}))
         raise
     counts = {"writeback": {"compared": report.compared, "changed": report.records_written,
-                            "fields": report.fields_written, "rejected": len(report.rejected)}}
-    with store.transaction() as connection:
-        finish_run(connection, run_id, finished_at=datetime.now(UTC),
-                   outcome="rejected" if report.partial else "ok", counts=counts, errors=[])
+                            "fields": report.fields_written, "rejected": len(report.rejected),
+                            "failed": len(report.failed), "not_sent": report.not_sent}}
+    with storage_errors():
+        _finish(store, run_id, report.outcome.value, counts, report.errors, strict=True)
+    for alert in push_alerts(config, report, trigger):
+        send_alert(config.alerts, alert)
     return report
+
+
+def _finish(store: Store, run_id: str, outcome: str, counts: Mapping[str, Mapping[str, int]],
+            errors: Sequence[str], *, strict: bool = False) -> None:
+    try:
+        with store.transaction() as connection:
+            finish_run(connection, run_id, finished_at=datetime.now(UTC), outcome=outcome,
+                       counts=counts, errors=errors)
+    except SQLAlchemyError:
+        if strict:
+            raise
+        log.exception("could not record the end of run %s", run_id)

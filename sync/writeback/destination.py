@@ -6,10 +6,12 @@ Dry-run is implemented once, here: every command that writes to the CRM takes a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from connectors.errors import RecordError
+from connectors.suitecrm.bulk import ResultCallback
+from connectors.suitecrm.outcomes import CallResult, CallStatus
 from sync.writeback.plan import RecordChange
 
 __all__ = ["CRMClient", "CRMDestination", "Destination", "DryRunDestination"]
@@ -40,19 +42,23 @@ class CRMClient(Protocol):
         ...
 
     def update_many(
-        self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]]
-    ) -> list[Any]:
-        """PATCH many records with bounded concurrency; a RecordError in place of each refusal."""
+        self, module: str, updates: Sequence[tuple[str, Mapping[str, Any]]], *,
+        stop: threading.Event | None = None, on_result: ResultCallback | None = None,
+    ) -> list[CallResult]:
+        """PATCH many records with bounded concurrency; one ``CallResult`` per record."""
         ...
 
 
 class Destination(Protocol):
-    """Takes the changes of one module; returns None per record written or its RecordError."""
+    """Takes the changes of one module; returns one ``CallResult`` per record."""
 
     dry_run: bool
 
-    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
-        """Write ``changes``; the result lines up with them."""
+    def write(self, module: str, changes: Sequence[RecordChange], *,
+              stop: threading.Event | None = None,
+              on_result: ResultCallback | None = None) -> list[CallResult]:
+        """Write ``changes``; the results line up with them and reach ``on_result`` as they
+        arrive. ``stop`` ends the batch early (the results say what was not sent)."""
         ...
 
 
@@ -64,13 +70,15 @@ class CRMDestination:
     def __init__(self, client: CRMClient) -> None:
         self.client = client
 
-    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+    def write(self, module: str, changes: Sequence[RecordChange], *,
+              stop: threading.Event | None = None,
+              on_result: ResultCallback | None = None) -> list[CallResult]:
         """PATCH every record of ``changes`` with its changed attributes only."""
         if not changes:
             return []
-        results = self.client.update_many(
-            module, [(change.record_id, change.attributes()) for change in changes])
-        return [result if isinstance(result, RecordError) else None for result in results]
+        return self.client.update_many(
+            module, [(change.record_id, change.attributes()) for change in changes],
+            stop=stop, on_result=on_result)
 
 
 class DryRunDestination:
@@ -81,7 +89,9 @@ class DryRunDestination:
     def __init__(self) -> None:
         self.planned: list[RecordChange] = []
 
-    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+    def write(self, module: str, changes: Sequence[RecordChange], *,
+              stop: threading.Event | None = None,
+              on_result: ResultCallback | None = None) -> list[CallResult]:
         """Keep ``changes``; nothing is sent."""
         self.planned.extend(changes)
-        return [None] * len(changes)
+        return [CallResult(CallStatus.ANSWERED)] * len(changes)

@@ -1,13 +1,16 @@
 """Undo a run: restore the old values, but only where the field still holds what we wrote.
 
 A field that someone (a user, or a later run) changed since is never overwritten; it is listed
-as a conflict with the value it holds now. The restoring writes are audited as a run of their
-own, so an undo can be undone too.
+as a conflict with the value it holds now. A field that already holds its old value (restored
+by an undo that was interrupted, or by hand) is left alone and is no conflict. The restoring
+writes are audited ahead like a push's, as a run of their own, so an undo can be undone too
+and a killed undo can be run again.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -43,11 +46,12 @@ class UndoReport(PushReport):
 
     undone_run: str = ""
     conflicts: list[Conflict] = field(default_factory=list)
+    already_restored: int = 0
 
     def summary(self) -> dict[str, object]:
         """Counts for people and --json."""
         return {**super().summary(), "undone_run": self.undone_run,
-                "conflicts": len(self.conflicts)}
+                "conflicts": len(self.conflicts), "already_restored": self.already_restored}
 
 
 def undo_run(
@@ -59,6 +63,7 @@ def undo_run(
     audit: AuditLog,
     new_run_id: str,
     preserve_date_modified: bool = False,
+    stop: threading.Event | None = None,
 ) -> UndoReport:
     """Restore what ``run_id`` overwrote where its values are still in place."""
     entries = audit.writes_of(run_id)
@@ -91,7 +96,12 @@ def undo_run(
                                       keep_date_modified(record.attributes))
             if change is not None:
                 changes.append(change)
-        send_changes(module, changes, destination=destination, audit=audit, report=report)
+        if stop is not None and stop.is_set():
+            report.interrupted = True
+            break
+        if not send_changes(module, changes, client=client, destination=destination,
+                            audit=audit, report=report, specs=specs, stop=stop):
+            break
     log.info("undo of %s: %d fields restored, %d left as changed since",
              run_id, report.fields_written, len(report.conflicts))
     return report
@@ -114,6 +124,9 @@ def _restore(
     for name, written in last_new.items():
         spec = known.get((first.module, name)) or FieldSpec.bare(name, module=first.module)
         now = current.get(name)
+        if comparable(now, spec) == comparable(first_old[name], spec):
+            report.already_restored += 1
+            continue
         if comparable(now, spec) != comparable(written, spec):
             report.conflicts.append(Conflict(
                 first.module, first.record_id, name, written,

@@ -114,8 +114,8 @@ def test_bulk_calls_share_the_callers_async_transport(sb: RunningSandbox) -> Non
         for round_ in ("first", "second", "third"):
             results = client.update_many(
                 "Contacts", [(record_id, {"description": round_}) for record_id in ids])
-            assert [r.id for r in results] == ids
-            assert all(getattr(r, "attributes", {}).get("description") == round_
+            assert [r.body["data"]["id"] for r in results] == ids
+            assert all(r.body["data"]["attributes"]["description"] == round_
                        for r in results)
         assert [r.attributes["description"] for r in client.get_many("Contacts", ids)] == [
             "third"] * len(ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from click.testing import Result
 
 from cli.commands.writeback_output import report_exit_code
 from cli.exit_codes import ExitCode
-from connectors.errors import RecordError
 from connectors.suitecrm import SuiteCRMClient
+from connectors.suitecrm.bulk import ResultCallback
+from connectors.suitecrm.outcomes import CallResult
 from sandbox import RunningSandbox, running_sandbox
 from sync.config import LoadedConfig, load_client
 from sync.store import Store
@@ -102,9 +104,11 @@ class CountingDestination(CRMDestination):
 
     sent = 0
 
-    def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+    def write(self, module: str, changes: Sequence[RecordChange], *,
+              stop: threading.Event | None = None,
+              on_result: ResultCallback | None = None) -> list[CallResult]:
         self.sent += len(changes)
-        return super().write(module, changes)
+        return super().write(module, changes, stop=stop, on_result=on_result)
 
 
 def test_push_writes_changed_fields_and_a_second_push_sends_nothing(
@@ -145,10 +149,12 @@ def test_a_refused_record_is_reported_and_the_others_written(
     class DeletingDestination(CRMDestination):
         """A user deletes one record while the push runs."""
 
-        def write(self, module: str, changes: Sequence[RecordChange]) -> list[RecordError | None]:
+        def write(self, module: str, changes: Sequence[RecordChange], *,
+                  stop: threading.Event | None = None,
+                  on_result: ResultCallback | None = None) -> list[CallResult]:
             if any(change.record_id == ids[2] for change in changes):
                 crm.delete("Contacts", ids[2])
-            return super().write(module, changes)
+            return super().write(module, changes, stop=stop, on_result=on_result)
 
     report = push_traits(specs_for(loaded.config), _traits(ids), client=crm,
                          destination=DeletingDestination(crm), audit=audit,

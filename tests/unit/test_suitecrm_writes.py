@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from connectors.errors import AuthError, FatalAPIError, RecordError, RetriableError
+from connectors.suitecrm.outcomes import CallStatus
 from tests.unit.suitecrm_fake import FakeSuiteCRM, contact
 
 NOT_FOUND = {"errors": {"status": 400, "title": None,
@@ -81,20 +83,119 @@ def test_update_many_reports_a_refused_record_and_goes_on() -> None:
     updates = [(f"id-{n:03d}", {"segment_c": f"s{n}"}) for n in range(10)]
     with fake.client(settings={"http": {"concurrency": 3, "max_retries": 0}}) as client:
         results = client.update_many("Contacts", updates)
-    assert [r.id if not isinstance(r, RecordError) else None for r in results] == [
-        f"id-{n:03d}" if n != 2 else None for n in range(10)]
-    error = results[2]
+    assert [r.status for r in results] == [
+        CallStatus.REFUSED if n == 2 else CallStatus.ANSWERED for n in range(10)]
+    assert [r.body["data"]["id"] for r in results if r.body] == [
+        f"id-{n:03d}" for n in range(10) if n != 2]
+    error = results[2].error
     assert isinstance(error, RecordError)
     assert (error.module, error.record_id, error.status) == ("Contacts", "id-002", 400)
     assert "is not found" in (error.detail or "")
     assert 1 < peak <= 3
 
 
-def test_update_many_stops_on_refused_credentials() -> None:
+def test_refused_credentials_end_the_batch_and_say_so_per_record() -> None:
     fake = FakeSuiteCRM()
     fake.on("PATCH", "V8/module", lambda r: httpx.Response(401, json={"error": "access_denied"}))
-    with fake.client() as client, pytest.raises(AuthError):
-        client.update_many("Contacts", [("id-001", {"a_c": 1}), ("id-002", {"a_c": 2})])
+    with fake.client() as client:
+        results = client.update_many("Contacts", [("id-001", {"a_c": 1}), ("id-002", {"a_c": 2})])
+    assert [r.status for r in results] == [CallStatus.NOT_DONE] * 2
+    assert all(isinstance(r.error, AuthError) for r in results)
+
+
+def test_one_record_out_of_retries_keeps_the_others_outcomes() -> None:
+    fake = FakeSuiteCRM()
+    heard: list[tuple[int, CallStatus]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        data = json.loads(request.content)["data"]
+        if data["id"] == "id-001":
+            raise httpx.ReadTimeout("slow", request=request)
+        if data["id"] == "id-002":
+            return httpx.Response(429, headers={"Retry-After": "0"})
+        return _echo(request)
+
+    route = fake.on("PATCH", "V8/module", answer)
+    updates = [(f"id-{n:03d}", {"segment_c": "x"}) for n in range(3)]
+    with fake.client(settings={"http": {"concurrency": 1, "max_retries": 2}}) as client:
+        results = client.update_many("Contacts", updates,
+                                     on_result=lambda i, r: heard.append((i, r.status)))
+    assert results[0].status is CallStatus.ANSWERED
+    assert results[1].status is CallStatus.UNKNOWN  # it may have reached the server
+    assert results[2].status is CallStatus.NOT_DONE  # the batch ended: never sent
+    assert sorted(heard) == [(0, CallStatus.ANSWERED), (1, CallStatus.UNKNOWN),
+                             (2, CallStatus.NOT_DONE)]
+    assert len(route.calls) == 1 + 3  # id-000 once, id-001 three times, id-002 never
+
+
+def test_an_answer_with_text_before_the_json_is_unknown_not_written() -> None:
+    fake = FakeSuiteCRM()
+
+    def warning(request: httpx.Request) -> httpx.Response:
+        body = _echo(request).text
+        return httpx.Response(201, text="<b>Warning</b>: Undefined index: x in "
+                                        "/var/www/html/x.php on line 3<br />" + body)
+
+    fake.on("PATCH", "V8/module", warning)
+    with fake.client() as client:
+        (result,) = client.update_many("Contacts", [("id-001", {"segment_c": "x"})])
+    assert result.status is CallStatus.UNKNOWN
+    assert result.error is not None and "could not be read" in result.error.reason
+
+
+def test_a_stopped_batch_sends_nothing_more() -> None:
+    fake = FakeSuiteCRM()
+    stop = threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        stop.set()
+        return _echo(request)
+
+    route = fake.on("PATCH", "V8/module", answer)
+    with fake.client(settings={"http": {"concurrency": 1}}) as client:
+        results = client.update_many("Contacts", [(f"id-{n:03d}", {"a_c": n}) for n in range(5)],
+                                     stop=stop)
+    assert [r.status for r in results] == [CallStatus.ANSWERED] + [CallStatus.NOT_DONE] * 4
+    assert len(route.calls) == 1
+
+
+def test_backoff_waits_outside_the_concurrency_slot() -> None:
+    fake = FakeSuiteCRM()
+    order: list[str] = []
+    limited = {"id-000"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        record_id = json.loads(request.content)["data"]["id"]
+        if record_id in limited:
+            limited.discard(record_id)
+            order.append(f"{record_id} 429")
+            return httpx.Response(429, headers={"Retry-After": "0.3"})
+        order.append(record_id)
+        return _echo(request)
+
+    fake.on("PATCH", "V8/module", answer)
+    settings = {"http": {"concurrency": 1, "backoff_initial": 0.3, "backoff_max": 1}}
+    with fake.client(settings=settings, sleep=time.sleep) as client:
+        results = client.update_many("Contacts", [("id-000", {"a_c": 1}), ("id-001", {"a_c": 2})])
+    assert [r.status for r in results] == [CallStatus.ANSWERED] * 2
+    assert order == ["id-000 429", "id-001", "id-000"]
+
+
+@pytest.mark.parametrize(("failure", "calls"), [
+    (httpx.ReadTimeout, 1),  # may have created the record: never sent again
+    (httpx.ConnectError, 3),  # never reached the server: retried
+])
+def test_create_is_not_retried_once_it_may_have_reached_the_server(
+        failure: type[httpx.TransportError], calls: int) -> None:
+    fake = FakeSuiteCRM()
+
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise failure("no answer", request=request)
+
+    route = fake.on("POST", "V8/module", broken)
+    with fake.client() as client, pytest.raises(RetriableError):
+        client.create("Contacts", {"last_name": "x"})
+    assert len(route.calls) == calls
 
 
 def test_get_many_reads_concurrently_in_order() -> None:

@@ -178,7 +178,8 @@ def test_records_without_date_modified_are_rejected(make_config: MakeConfig, crm
 
 def test_a_second_run_of_the_same_client_is_refused(make_config: MakeConfig, crm: FakeCRM,
                                                     store: Store) -> None:
-    with store.lock("run:acme"), pytest.raises(StateError, match="in progress"):
+    with Store(store.url) as other, other.lock("run:acme"), \
+            pytest.raises(StateError, match="in progress"):
         _pull(make_config(), store, crm)
 
 

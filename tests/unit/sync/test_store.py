@@ -97,8 +97,8 @@ def test_lock_of_a_dead_process_is_taken_over(store: Store) -> None:
 
 
 def test_lock_held_by_a_live_process_is_refused(store: Store) -> None:
-    with store.lock("run:acme"):
-        other = store.lock("run:acme")
+    with store.lock("run:acme"), Store(store.url) as second:
+        other = second.lock("run:acme")
         with pytest.raises(StateError, match="another run of 'run:acme'"):
             other.acquire()
     with store.lock("run:acme"):  # released: free again
