@@ -14,7 +14,7 @@ from enrichment.errors import EnrichmentError
 from enrichment.settings import EnrichmentSettings
 
 if TYPE_CHECKING:
-    from enrichment.compute import compute_traits
+    from enrichment.compute import Enrichment, compute_traits, enrich_customers
     from enrichment.lifecycle import STAGES, stage_changes
     from enrichment.purchases import purchase_rows
     from enrichment.traits import TRAITS, TraitKind, TraitSpec, trait_specs
@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 __all__ = [
     "STAGES",
     "TRAITS",
+    "Enrichment",
     "EnrichmentError",
     "EnrichmentSettings",
     "TraitKind",
     "TraitSpec",
     "compute_traits",
+    "enrich_customers",
     "purchase_rows",
     "stage_changes",
     "trait_specs",
@@ -34,6 +36,8 @@ __all__ = [
 
 _LAZY = {
     "compute_traits": "enrichment.compute",
+    "enrich_customers": "enrichment.compute",
+    "Enrichment": "enrichment.compute",
     "STAGES": "enrichment.lifecycle",
     "stage_changes": "enrichment.lifecycle",
     "purchase_rows": "enrichment.purchases",

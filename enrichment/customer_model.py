@@ -27,8 +27,12 @@ from enrichment.fit_checks import fit_problems
 from enrichment.holdout import HoldoutSplit, split_history
 from enrichment.intervals import Bands, prediction_bands
 from enrichment.mle import single_threaded_blas
-from enrichment.purchase_models import MODEL_KINDS, FittedPurchaseModel, ModelName, \
-    fit_purchase_model
+from enrichment.purchase_models import (
+    MODEL_KINDS,
+    FittedPurchaseModel,
+    ModelName,
+    fit_purchase_model,
+)
 from enrichment.rfm import quintile_scores
 from enrichment.settings import ModelChoice, ValueModelSettings
 from enrichment.summary import PurchaseSummary, epoch_ns, summarize_purchases
@@ -62,13 +66,24 @@ class ValueModelReport:
     spend_frequency_correlation: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output and the store."""
-        return {"model": self.model, "chosen_by": self.chosen_by,
+        """Plain JSON-safe data (non-finite numbers become None) for output and the store."""
+        document: dict[str, Any] = _json_safe({"model": self.model, "chosen_by": self.chosen_by,
                 "fitted_at": self.fitted_at, "params": self.params,
                 "repeat_buyers": self.repeat_buyers, "value_traits_written": self.written,
                 "reasons": self.reasons, "problems": self.problems,
                 "backtest": self.backtest, "candidates": self.candidates,
-                "spend_frequency_correlation": self.spend_frequency_correlation}
+                "spend_frequency_correlation": self.spend_frequency_correlation})
+        return document
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,8 @@ def model_customers(customer: npt.ArrayLike, occurred_at: npt.ArrayLike,
 
 
 def _modelled(summary: PurchaseSummary, days_since: npt.NDArray[np.int64],
-              scores: tuple[npt.NDArray[np.int64], ...], customer: npt.ArrayLike,
+              scores: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                            npt.NDArray[np.int64]], customer: npt.ArrayLike,
               occurred_at: npt.ArrayLike, amount: npt.ArrayLike, as_of: pd.Timestamp,
               settings: ValueModelSettings, compare_all: bool) -> CustomerModel:
     repeat_buyers = int((summary.frequency > 0).sum())

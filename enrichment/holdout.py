@@ -53,7 +53,7 @@ def split_history(customer: npt.ArrayLike, occurred_at: npt.ArrayLike, amount: n
     if not len(calibration):
         return None
     keys = pd.Index(calibration.customer)
-    mask = keys.get_indexer(np.asarray(customer, dtype=object)) >= 0
+    mask = keys.get_indexer(pd.Index(np.asarray(customer, dtype=object))) >= 0
     rows = (np.asarray(customer, dtype=object)[mask], np.asarray(occurred_at)[mask],
             np.asarray(amount, dtype=np.float64)[mask])
     full = summarize_purchases(*rows, end=end, granularity=granularity, time_unit=time_unit)

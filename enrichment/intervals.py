@@ -62,9 +62,9 @@ def prediction_bands(model: FittedPurchaseModel, summary: PurchaseSummary,
     inverse = summary.groups.inverse
 
     def band(values: FloatArray) -> tuple[FloatArray, FloatArray]:
-        finite = np.where(np.isfinite(values), values, np.nan)
-        low, high = np.nanpercentile(finite, [10, 90], axis=0)
-        return (np.nan_to_num(low)[inverse], np.nan_to_num(high)[inverse])
+        finite = np.where(np.isfinite(values), values, 0.0)   # as the point predictions
+        low, high = np.percentile(finite, [10, 90], axis=0)
+        return (low[inverse], high[inverse])
 
     p10, p90 = band(purchases)
     d10, d90 = band(discounted)

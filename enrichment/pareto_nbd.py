@@ -32,10 +32,8 @@ FloatArray = npt.NDArray[np.float64]
 _STEP = 1e-6
 
 
-def _log_f(r: float, alpha: float, s: float, beta: float, x: FloatArray,
-           t: FloatArray) -> FloatArray:
-    """log F(t) of the module docstring, each distinct (x, t) computed once."""
-    pairs = group_rows(x, t)
+def _log_f(r: float, alpha: float, s: float, beta: float, pairs: Grouped) -> FloatArray:
+    """log F(t) of the module docstring for the rows of ``pairs`` (distinct (x, t) once)."""
     px, pt = pairs.columns
     big, small = max(alpha, beta), min(alpha, beta)
     rsx = r + s + px
@@ -54,13 +52,18 @@ def _log_f(r: float, alpha: float, s: float, beta: float, x: FloatArray,
     return np.asarray(value[pairs.inverse], dtype=np.float64)
 
 
-def _parts(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
+def _parts(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray,
+           pairs: tuple[Grouped, Grouped] | None = None
            ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per row: the constant part, log of the 'alive at T' term and of the s/(r+s+x) A0 term."""
+    """Per row: the constant part, log of the 'alive at T' term and of the s/(r+s+x) A0 term.
+
+    ``pairs``: ``group_rows(x, t_x)`` and ``group_rows(x, T)`` when already at hand."""
     r, alpha, s, beta = (float(v) for v in np.exp(theta))
+    last_pairs, end_pairs = pairs if pairs is not None else (group_rows(x, t_x),
+                                                             group_rows(x, T))
     base = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    at_last, at_end = _log_f(r, alpha, s, beta, x, t_x), _log_f(r, alpha, s, beta, x, T)
+    at_last, at_end = _log_f(r, alpha, s, beta, last_pairs), _log_f(r, alpha, s, beta, end_pairs)
     with np.errstate(all="ignore"):
         log_a0 = at_last + np.log(-np.expm1(np.minimum(at_end - at_last, 0.0)))
     died = np.log(s) - np.log(r + s + x) + log_a0
@@ -68,11 +71,12 @@ def _parts(theta: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray
 
 
 def row_log_likelihood(theta: FloatArray, x: npt.ArrayLike, t_x: npt.ArrayLike,
-                       T: npt.ArrayLike) -> FloatArray:
+                       T: npt.ArrayLike, pairs: tuple[Grouped, Grouped] | None = None
+                       ) -> FloatArray:
     """log L of each customer (module docstring)."""
     xa, ta, Ta = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     with np.errstate(all="ignore"):   # extreme trial parameters give NaN: the fit rejects them
-        base, alive, died = _parts(theta, xa, ta, Ta)
+        base, alive, died = _parts(theta, xa, ta, Ta, pairs)
         return np.asarray(base + np.logaddexp(alive, died), dtype=np.float64)
 
 
@@ -83,9 +87,10 @@ def log_likelihood(grouped: Grouped, rows: npt.NDArray[np.intp], scale: float
     counts = grouped.counts[rows]
     x, t_x, T = (column[rows] for column in grouped.columns)
     t_x, T = t_x * scale, T * scale
+    pairs = (group_rows(x, t_x), group_rows(x, T))
 
     def value(theta: FloatArray) -> float:
-        return float(counts @ row_log_likelihood(theta, x, t_x, T))
+        return float(counts @ row_log_likelihood(theta, x, t_x, T, pairs))
 
     def value_and_gradient(theta: FloatArray) -> tuple[float, FloatArray]:
         gradient = np.empty(theta.size)
@@ -117,8 +122,6 @@ def purchases_if_alive(theta: FloatArray, t: float, x: npt.ArrayLike,
     if t <= 0:
         return np.zeros_like(xa)
     log_growth = np.log1p(t / (beta + Ta))
-    if abs(s - 1.0) < 1e-9:
-        factor = log_growth
-    else:
-        factor = -np.expm1(-(s - 1.0) * log_growth) / (s - 1.0)
+    near_one = abs(s - 1.0) < 1e-9
+    factor = log_growth if near_one else -np.expm1(-(s - 1.0) * log_growth) / (s - 1.0)
     return np.asarray((r + xa) / (alpha + Ta) * (beta + Ta) * factor, dtype=np.float64)

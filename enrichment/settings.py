@@ -114,7 +114,7 @@ class ValueModelSettings(BaseModel):
     holdout_weeks: int | None = Field(
         None, ge=1, le=520, description="Hold-out of the model check (default: a third).")
     interval_draws: int = Field(
-        200, ge=0, le=5000, description="Parameter draws for the P10/P90 bands (0: none).")
+        100, ge=0, le=5000, description="Parameter draws for the P10/P90 bands (0: none).")
 
 
 class RfmSettings(BaseModel):

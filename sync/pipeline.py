@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sync.config import ClientConfig
-from sync.enrich_step import enrich_client
+from sync.enrich_step import enrich_with_model
 from sync.pull import sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
@@ -23,11 +24,13 @@ __all__ = ["PipelineResult", "run"]
 
 @dataclass
 class PipelineResult:
-    """The sync's summary, how many customers got traits, and the push's report."""
+    """The sync's summary, how many customers got traits, the value model's report and the
+    push's report."""
 
     sync: RunSummary
     customers: int = 0
     push: PushReport | None = None
+    value_model: dict[str, Any] | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -48,7 +51,7 @@ def run(config: ClientConfig, *, store: Store | None = None,
         result = PipelineResult(summary)
         if summary.outcome not in (Outcome.OK, Outcome.REJECTED) or not config.writeback.fields:
             return result
-        traits = enrich_client(config, active)
+        traits, result.value_model = enrich_with_model(config, active)
         result.customers = len(traits)
         result.push = push_client(config, traits, store=active, path=path)
         return result

@@ -8,12 +8,14 @@ import click
 from rich.table import Table
 from sqlalchemy import select
 
+from cli.commands.model_output import report_lines
 from cli.context import AppContext, pass_app
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from sync.store import Store
 from sync.store.runs import recent_runs
 from sync.store.schema import CURSORS
+from sync.store.value_models import latest_value_model
 from sync.streams.cursor import decode_cursor
 
 __all__ = ["status"]
@@ -34,9 +36,11 @@ def _status(store: Store, runs: int) -> dict[str, Any]:
                     "reconciled_at": row.reconciled_at.isoformat() if row.reconciled_at
                     else None}
                    for row in connection.execute(select(CURSORS).order_by(CURSORS.c.stream))]
+        value_model = latest_value_model(connection)
     return {"store": {"url": store.display_url, "size_bytes": store.size_bytes(),
                       "schema_version": store.schema_version},
-            "runs": [run.as_dict() for run in history], "cursors": cursors}
+            "runs": [run.as_dict() for run in history], "cursors": cursors,
+            "value_model": value_model}
 
 
 @click.command("status")
@@ -79,3 +83,6 @@ def status(app: AppContext, client: str, runs: int, as_json: bool) -> None:
         cursors.add_row(row["stream"], row["cursor"] or "", row["updated_at"][:19],
                         (row["reconciled_at"] or "never")[:19])
     out_console.print(cursors)
+    if document["value_model"] is not None:
+        for line in report_lines(document["value_model"]):
+            out_console.print(line, highlight=False)

@@ -54,7 +54,12 @@ def _v3(connection: Connection) -> None:
     _add_record_column(connection, "changed_at")
 
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3)
+def _v4(connection: Connection) -> None:
+    """value_models: each value-model fit (model, parameters, backtest, gate) of a run."""
+    schema.METADATA.create_all(connection, tables=[schema.VALUE_MODELS])
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 
