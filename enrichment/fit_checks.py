@@ -22,20 +22,19 @@ _LOW, _HIGH = 1e-4, 1e5
 
 
 def fit_problems(model: FittedPurchaseModel) -> list[str]:
-    """What is wrong with the fit, one sentence each; empty when it looks sound."""
-    label = model.kind.label
-    problems = []
-    shown = ", ".join(f"{name} = {value:.3g}" for name, value in model.params.items())
+    """What is wrong with the fit, in one sentence; empty when it looks sound."""
+    issues = []
     scaled = np.exp(model.scaled_theta)
     for name, theta, value in zip(model.kind.param_names, model.scaled_theta, scaled,
                                   strict=True):
         if abs(float(theta)) >= LOG_BOUND - 1.0:
-            problems.append(f"{label} {name} is at the bound of the search ({shown}): "
-                            "the data do not determine it")
+            issues.append(f"{name} at the bound of the search")
         elif not _LOW <= float(value) <= _HIGH:
-            problems.append(f"{label} fit is degenerate ({shown}): {name} is "
-                            f"{'near 0' if value < _LOW else 'huge'}")
+            issues.append(f"{name} {'near 0' if value < _LOW else 'huge'}")
     if model.covariance is None:
-        problems.append(f"{label} likelihood is flat at the fit ({shown}): "
-                        "the parameters are not determined")
-    return problems
+        issues.append("flat likelihood (Hessian not positive definite)")
+    if not issues:
+        return []
+    shown = ", ".join(f"{name} = {value:.3g}" for name, value in model.params.items())
+    return [f"{model.kind.label} fit is degenerate ({shown}): {', '.join(issues)}; "
+            "the data do not determine its parameters"]
