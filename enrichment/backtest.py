@@ -5,7 +5,10 @@ cohort: predicted repeat purchases in the hold-out E[Y(length) | x, t_x, T] and 
 the end of calibration, against the actual repeat purchases. Measures:
 
 * ``mae``: mean absolute error of purchases per customer; ``naive_mae`` the same for the
-  naive forecast (as many as in the period of the same length just before);
+  naive forecast (as many as in the period of the same length just before); ``rmse`` and
+  ``naive_rmse`` the root mean squared errors. A model "beats naive" on RMSE: its predictions
+  are expectations, which squared error rewards, while absolute error rewards predicting the
+  median (0 for most customers), which the naive forecast mostly does;
 * ``bias``: (predicted total - actual total) / actual total;
 * ``brier``: mean (P(alive) - bought)^2 and ``auc``: the chance that a customer who bought in
   the hold-out has a higher P(alive) than one who did not (ties count half), with bought =
@@ -55,6 +58,8 @@ class Backtest:
     predicted_total: float
     mae: float
     naive_mae: float
+    rmse: float
+    naive_rmse: float
     bias: float
     brier: float
     auc: float | None
@@ -63,8 +68,8 @@ class Backtest:
 
     @property
     def beats_naive(self) -> bool:
-        """Whether the model's MAE is not above the naive forecast's."""
-        return self.mae <= self.naive_mae
+        """Whether the model's RMSE is not above the naive forecast's."""
+        return self.rmse <= self.naive_rmse
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
@@ -88,6 +93,8 @@ def backtest_model(model: FittedPurchaseModel, split: HoldoutSplit) -> Backtest:
         predicted_total=float(predicted.sum()),
         mae=float(np.mean(np.abs(predicted - actual))),
         naive_mae=float(np.mean(np.abs(split.naive - actual))),
+        rmse=float(np.sqrt(np.mean((predicted - actual) ** 2))),
+        naive_rmse=float(np.sqrt(np.mean((split.naive - actual) ** 2))),
         bias=float((predicted.sum() - total) / total) if total > 0 else float("nan"),
         brier=float(np.mean((alive - bought) ** 2)),
         auc=auc(alive, bought > 0),

@@ -6,7 +6,7 @@ Steps: summarise purchases up to ``as_of``; split the history into calibration a
 candidate model on the calibration part; ``auto`` takes the model with the highest hold-out
 log-likelihood; fit it (and Gamma-Gamma) on the whole history; check the fit; predict; and
 leave the value traits empty (NaN) with the reasons when there are fewer than
-``min_repeat_buyers`` repeat buyers, no hold-out to test on, a hold-out MAE above the naive
+``min_repeat_buyers`` repeat buyers, no hold-out to test on, a hold-out RMSE above the naive
 forecast's, or a degenerate fit.
 
 Recency rule (RFM and ``days_since_last_purchase``): whole days from ``as_of`` to the last
@@ -163,7 +163,7 @@ def _modelled(summary: PurchaseSummary, days_since: npt.NDArray[np.int64],
         params=document, repeat_buyers=repeat_buyers, written=not reasons, reasons=reasons,
         problems=problems, backtest=None if check is None else check.as_dict(),
         candidates=[{"model": b.model, "holdout_log_likelihood": b.holdout_log_likelihood,
-                     "mae": b.mae, "brier": b.brier} for b in backtests],
+                     "rmse": b.rmse, "brier": b.brier} for b in backtests],
         spend_frequency_correlation=spend_frequency_correlation(summary.frequency,
                                                                 summary.monetary_value))
     return CustomerModel(summary, value, bands, days_since, *scores, report=report,
@@ -217,7 +217,7 @@ def _reasons(repeat_buyers: int, minimum: int, check: Backtest | None,
         reasons.append("no hold-out period to test the model on")
     elif not check.beats_naive:
         reasons.append(f"the model predicts the hold-out worse than the naive forecast "
-                       f"(MAE {check.mae:.3f} vs {check.naive_mae:.3f})")
+                       f"(RMSE {check.rmse:.3f} vs {check.naive_rmse:.3f})")
     return reasons + problems
 
 

@@ -31,8 +31,10 @@ def report_lines(report: Mapping[str, Any]) -> list[str]:
              f"{report.get('repeat_buyers')} repeat buyers"]
     check = report.get("backtest")
     if check:
-        lines.append(f"hold-out check: MAE {check['mae']:.3f} (naive {check['naive_mae']:.3f}),"
-                     f" Brier {check['brier']:.3f} over {check['customers']} customers")
+        lines.append(f"hold-out check: RMSE {check['rmse']:.3f} (naive "
+                     f"{check['naive_rmse']:.3f}), MAE {check['mae']:.3f} (naive "
+                     f"{check['naive_mae']:.3f}), Brier {check['brier']:.3f} over "
+                     f"{check['customers']} customers")
     lines += [f"fit problem: {problem}" for problem in report.get("problems") or []]
     if report.get("value_traits_written"):
         lines.append("value traits written")
@@ -44,13 +46,15 @@ def report_lines(report: Mapping[str, Any]) -> list[str]:
 def backtest_table(backtests: Sequence[Backtest]) -> str:
     """One line per model: the hold-out measures, as plain aligned text."""
     head = (f"{'model':<8}{'customers':>10}{'actual':>9}{'predicted':>11}{'bias':>8}"
-            f"{'MAE':>8}{'naive MAE':>11}{'Brier':>8}{'AUC':>7}{'hold-out LL':>13}")
+            f"{'MAE':>8}{'naive MAE':>11}{'RMSE':>8}{'naive RMSE':>12}{'Brier':>8}"
+            f"{'AUC':>7}{'hold-out LL':>13}")
     lines = ["backtest on the hold-out:", head]
     for b in backtests:
         shown_auc = "-" if b.auc is None else f"{b.auc:.3f}"
         lines.append(f"{b.model:<8}{b.customers:>10}{b.actual_total:>9.0f}"
                      f"{b.predicted_total:>11.1f}{b.bias:>+8.1%}{b.mae:>8.3f}"
-                     f"{b.naive_mae:>11.3f}{b.brier:>8.3f}{shown_auc:>7}"
+                     f"{b.naive_mae:>11.3f}{b.rmse:>8.3f}{b.naive_rmse:>12.3f}"
+                     f"{b.brier:>8.3f}{shown_auc:>7}"
                      f"{b.holdout_log_likelihood:>13.1f}")
     if backtests:
         lines.append("per calibration frequency (mean hold-out purchases, actual / predicted):")

@@ -98,7 +98,7 @@ def test_backtest_compares_every_model(run_cli: RunCli, tmp_path: Path) -> None:
     assert [b["model"] for b in backtests] == ["bgnbd", "mbgnbd", "pnbd"]
     for b in backtests:
         assert b["holdout_length"] == 26 and b["customers"] > 900
-        assert 0 <= b["brier"] <= 1 and 0 <= b["auc"] <= 1 and b["mae"] < b["naive_mae"]
+        assert 0 <= b["brier"] <= 1 and 0 <= b["auc"] <= 1 and b["rmse"] < b["naive_rmse"]
 
 
 def test_end_ignores_later_transactions_and_json(run_cli: RunCli, tmp_path: Path) -> None:
