@@ -33,10 +33,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from enrichment.customer_model import model_customers  # noqa: E402
-from enrichment.purchase_models import MODEL_KINDS, ModelName  # noqa: E402
-from enrichment.settings import Granularity, ModelChoice, TimeUnit, ValueModelSettings  # noqa: E402
-from tests.unit.enrichment.btyd_simulation import transactions  # noqa: E402
+from enrichment.customer_model import model_customers
+from enrichment.purchase_models import MODEL_KINDS, ModelName
+from enrichment.settings import Granularity, ModelChoice, TimeUnit, ValueModelSettings
+from tests.unit.enrichment.btyd_simulation import transactions
 
 TRUTH = {"bgnbd": (0.5, 5.0, 0.9, 2.5), "mbgnbd": (0.5, 5.0, 0.9, 2.5),
          "pnbd": (0.6, 5.0, 0.8, 10.0)}

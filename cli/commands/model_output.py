@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from enrichment.backtest import Backtest
 from enrichment.customer_model import ValueModelReport
+from enrichment.value_report import report_lines
 
 __all__ = ["backtest_table", "model_lines", "report_lines"]
 
@@ -14,33 +14,6 @@ __all__ = ["backtest_table", "model_lines", "report_lines"]
 def model_lines(report: ValueModelReport) -> list[str]:
     """The model, why it was chosen, its parameters, and whether value traits are written."""
     return report_lines(report.as_dict())
-
-
-def report_lines(report: Mapping[str, Any]) -> list[str]:
-    """``model_lines`` of a report document (as kept in the store)."""
-    model = report.get("model")
-    if model is None:
-        return [f"value model: none ({'; '.join(report.get('reasons') or [])})"]
-    params = report.get("params") or {}
-    key = {"bgnbd": "bgnbd", "mbgnbd": "mbgnbd", "pnbd": "pareto_nbd"}.get(model, model)
-    fitted = params.get(key) or {}
-    shown = " ".join(f"{name}={value:.4g}" for name, value in fitted.items()
-                     if isinstance(value, float) and name != "log_likelihood")
-    lines = [f"value model: {model} ({report.get('chosen_by')}); {shown}; "
-             f"fitted at {report.get('fitted_at')}; "
-             f"{report.get('repeat_buyers')} repeat buyers"]
-    check = report.get("backtest")
-    if check:
-        lines.append(f"hold-out check: RMSE {check['rmse']:.3f} (naive "
-                     f"{check['naive_rmse']:.3f}), MAE {check['mae']:.3f} (naive "
-                     f"{check['naive_mae']:.3f}), Brier {check['brier']:.3f} over "
-                     f"{check['customers']} customers")
-    lines += [f"fit problem: {problem}" for problem in report.get("problems") or []]
-    if report.get("value_traits_written"):
-        lines.append("value traits written")
-    else:
-        lines.append("value traits NOT written: " + "; ".join(report.get("reasons") or []))
-    return lines
 
 
 def backtest_table(backtests: Sequence[Backtest]) -> str:

@@ -6,12 +6,12 @@ from typing import Any
 
 import click
 
-from cli.commands.model_output import report_lines
 from cli.commands.writeback_output import render_report, report_exit_code
 from cli.context import AppContext, pass_app
 from cli.exit_codes import ExitCode
 from cli.options import client_argument, dry_run_option, json_option
 from cli.output import emit_json, err_console, out_console
+from enrichment.value_report import report_lines
 from sync import pipeline
 from sync.enrich_step import enrich_with_model
 from sync.run_summary import Outcome

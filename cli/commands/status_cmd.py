@@ -8,10 +8,10 @@ import click
 from rich.table import Table
 from sqlalchemy import select
 
-from cli.commands.model_output import report_lines
 from cli.context import AppContext, pass_app
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
+from enrichment.value_report import report_lines
 from sync.store import Store
 from sync.store.runs import recent_runs
 from sync.store.schema import CURSORS

@@ -21,6 +21,7 @@ from sync.config import ClientConfig
 from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, StageCount
 from sync.store import Store
 from sync.store.schema import RECORDS, RUNS, TRAIT_HISTORY, TRAITS, WRITES
+from sync.store.value_models import latest_value_model
 
 __all__ = ["AT_RISK", "CHURN_BANDS", "report_data"]
 
@@ -41,6 +42,7 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         traits = _current_traits(connection, live)
         movements = _movements(connection, live, now - timedelta(days=movement_days))
         run_rows = _runs(connection, runs)
+        value_model = latest_value_model(connection)
     buyers = traits[traits["purchase_count"] > 0]
     return ReportData(
         client=config.client,
@@ -55,6 +57,7 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         movements=movements,
         movement_days=movement_days,
         runs=run_rows,
+        value_model=value_model,
     )
 
 
