@@ -16,7 +16,9 @@ the end of calibration, against the actual repeat purchases. Measures:
 * ``holdout_log_likelihood``: sum of log L(whole period) - log L(calibration) at the
   calibration fit, i.e. the log density of what happened in the hold-out given the
   calibration data; ``auto`` picks the model with the highest;
-* ``buckets``: mean predicted and actual per calibration frequency 0, 1, ..., 6, 7+.
+* ``buckets``: mean predicted and actual per calibration frequency 0, 1, ..., 6, 7+;
+* ``tracking``: cumulative actual and predicted repeat purchases of the cohort at the end
+  of each week of the hold-out.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ import pandas as pd
 from enrichment.holdout import HoldoutSplit
 from enrichment.purchase_models import FittedPurchaseModel
 
-__all__ = ["Backtest", "Bucket", "auc", "backtest_model", "spend_frequency_correlation"]
+__all__ = ["Backtest", "Bucket", "Week", "auc", "backtest_model",
+           "spend_frequency_correlation"]
 
 FloatArray = npt.NDArray[np.float64]
 _TOP_BUCKET = 7
@@ -43,6 +46,15 @@ class Bucket:
 
     frequency: str
     customers: int
+    actual: float
+    predicted: float
+
+
+@dataclass(frozen=True)
+class Week:
+    """Cumulative repeat purchases of the cohort from the start of the hold-out."""
+
+    week: int
     actual: float
     predicted: float
 
@@ -65,6 +77,7 @@ class Backtest:
     auc: float | None
     holdout_log_likelihood: float
     buckets: list[Bucket]
+    tracking: list[Week]
 
     @property
     def beats_naive(self) -> bool:
@@ -101,6 +114,10 @@ def backtest_model(model: FittedPurchaseModel, split: HoldoutSplit) -> Backtest:
         holdout_log_likelihood=float(np.sum(gain)) if np.all(np.isfinite(gain))
         else float("-inf"),
         buckets=_buckets(cal.frequency, actual, predicted),
+        tracking=[Week(k + 1, float(done), float(model.expected_purchases(
+            float(t), cal.frequency, cal.recency, cal.T).sum()))
+            for k, (done, t) in enumerate(zip(split.weekly_actual, split.week_ends,
+                                              strict=True))],
     )
 
 

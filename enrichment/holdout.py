@@ -16,7 +16,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from enrichment.settings import Granularity, TimeUnit
-from enrichment.summary import NS_PER_UNIT, PurchaseSummary, floor_times, summarize_purchases
+from enrichment.summary import (
+    NS_PER_UNIT,
+    PurchaseSummary,
+    epoch_ns,
+    floor_times,
+    summarize_purchases,
+)
 
 __all__ = ["HoldoutSplit", "split_history"]
 
@@ -36,6 +42,8 @@ class HoldoutSplit:
     length: float
     calibration_end: pd.Timestamp
     end: pd.Timestamp
+    weekly_actual: FloatArray
+    week_ends: FloatArray
 
     @property
     def customers(self) -> int:
@@ -67,8 +75,25 @@ def split_history(customer: npt.ArrayLike, occurred_at: npt.ArrayLike, amount: n
     stamps = np.array([end.value, cut.value], dtype=np.int64)
     ends = floor_times(stamps, granularity)
     length = float(ends[0] - ends[1]) / NS_PER_UNIT[time_unit]
+    weekly, week_ends = _weekly(rows, ends[1], ends[0], granularity, time_unit)
     return HoldoutSplit(
         calibration=calibration, full_x=full.frequency[at], full_t_x=full.recency[at],
         full_T=full.T[at], actual=full.frequency[at] - calibration.frequency,
         naive=np.asarray(naive, dtype=np.float64), length=length,
-        calibration_end=cut, end=end)
+        calibration_end=cut, end=end, weekly_actual=weekly, week_ends=week_ends)
+
+
+def _weekly(rows: tuple[npt.NDArray[np.object_], npt.NDArray[np.datetime64],
+                        FloatArray], start: int, stop: int, granularity: Granularity,
+            time_unit: TimeUnit) -> tuple[FloatArray, FloatArray]:
+    """Cumulative hold-out occasions at the end of each week, and those ends in the unit."""
+    customer, moments, amount = rows
+    period = floor_times(epoch_ns(moments), granularity)
+    later = (period > start) & (period <= stop) & (amount >= 0)
+    occasions = pd.DataFrame({"c": customer[later], "p": period[later]}).drop_duplicates()
+    week = 7 * NS_PER_UNIT[TimeUnit.DAY]
+    weeks = max(int(np.ceil((stop - start) / week)), 1)
+    index = np.minimum((occasions["p"].to_numpy() - start - 1) // week, weeks - 1)
+    counts = np.bincount(index.astype(np.int64), minlength=weeks).astype(np.float64)
+    ends = np.minimum(np.arange(1, weeks + 1) * week, stop - start) / NS_PER_UNIT[time_unit]
+    return np.cumsum(counts), np.asarray(ends, dtype=np.float64)

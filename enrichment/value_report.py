@@ -30,6 +30,10 @@ def report_lines(report: Mapping[str, Any]) -> list[str]:
                      f"{check['naive_rmse']:.3f}), MAE {check['mae']:.3f} (naive "
                      f"{check['naive_mae']:.3f}), Brier {check['brier']:.3f} over "
                      f"{check['customers']} customers")
+    correlation = report.get("spend_frequency_correlation")
+    if correlation is not None:
+        lines.append(f"Gamma-Gamma check: correlation of frequency and mean spend "
+                     f"{correlation:+.2f} (the model assumes 0)")
     lines += [f"fit problem: {problem}" for problem in report.get("problems") or []]
     if report.get("value_traits_written"):
         lines.append("value traits written")

@@ -36,4 +36,13 @@ def backtest_table(backtests: Sequence[Backtest]) -> str:
         for b in backtests:
             lines.append(f"{b.model:<8}" + "".join(
                 f"{f'{k.actual:.2f} / {k.predicted:.2f}':>14}" for k in b.buckets))
+        lines.append("cumulative hold-out purchases (actual / predicted) by week:")
+        weeks = backtests[0].tracking
+        shown = sorted({weeks[min(len(weeks) - 1, round(q * len(weeks)) - 1)].week
+                        for q in (0.25, 0.5, 0.75, 1.0)} if weeks else set())
+        lines.append(f"{'model':<8}" + "".join(f"{f'week {w}':>18}" for w in shown))
+        for b in backtests:
+            at = {w.week: w for w in b.tracking}
+            lines.append(f"{b.model:<8}" + "".join(
+                f"{f'{at[w].actual:.0f} / {at[w].predicted:.0f}':>18}" for w in shown))
     return "\n".join(lines)

@@ -8,9 +8,11 @@ from enrichment.value_report import report_lines
 from sync.report.charts import (
     PALETTE,
     Bar,
+    Line,
     column_chart,
     funnel_chart,
     horizontal_bars,
+    line_chart,
     number,
 )
 from sync.report.model import ReportData
@@ -103,9 +105,16 @@ def _value_model(data: ReportData) -> str:
                             number(bucket["predicted"], decimals=2), PALETTE[0]))
         body += horizontal_bars(bars, title="Hold-out purchases per customer, by "
                                 "calibration repeat purchases", label_width=200)
+    weeks = check.get("tracking") or []
+    if weeks:
+        body += line_chart(
+            [Line("actual", tuple(w["actual"] for w in weeks), PALETTE[9]),
+             Line("predicted", tuple(w["predicted"] for w in weeks), PALETTE[0])],
+            title="Cumulative repeat purchases in the hold-out, week by week", x_label="week")
     return _section("model", "Value model", "Which model computed CLV and churn risk, "
                     "when, and how it predicted a hold-out period it was not fitted on "
-                    "(mean purchases per customer, actual in grey, predicted in blue).", body)
+                    "(mean purchases per customer by calibration frequency, then the "
+                    "cumulative total week by week; actual in grey, predicted in blue).", body)
 
 
 def _value(data: ReportData) -> str:

@@ -95,7 +95,9 @@ def _fit(written: bool) -> dict[str, object]:
                          "buckets": [{"frequency": "0", "customers": 1411, "actual": 0.24,
                                       "predicted": 0.19},
                                      {"frequency": "7+", "customers": 40, "actual": 6.36,
-                                      "predicted": 5.85}]}}
+                                      "predicted": 5.85}],
+                         "tracking": [{"week": 1, "actual": 50.0, "predicted": 51.0},
+                                      {"week": 2, "actual": 106.0, "predicted": 101.0}]}}
 
 
 def test_the_value_model_its_fit_date_and_backtest_are_shown() -> None:
@@ -105,7 +107,8 @@ def test_the_value_model_its_fit_date_and_backtest_are_shown() -> None:
     model = model[:model.index("</section>")]
     assert "value model: mbgnbd (auto: MBG/NBD" in model and "2026-11-23" in model
     assert "r=0.6 alpha=8.7 a=0.55 b=1" in model
-    assert "7+ repeat: predicted" in model and "<svg" in model
+    assert "7+ repeat: predicted" in model and model.count("<svg") == 2
+    assert "predicted: 101" in model and "<polyline" in model
     assert "Not shown" not in html
 
 
