@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from enrichment.fit_checks import fit_problems
 from enrichment.holdout import HoldoutSplit
 from enrichment.purchase_models import FittedPurchaseModel
 
@@ -78,6 +79,7 @@ class Backtest:
     holdout_log_likelihood: float
     buckets: list[Bucket]
     tracking: list[Week]
+    fit_problems: list[str]
 
     @property
     def beats_naive(self) -> bool:
@@ -114,6 +116,7 @@ def backtest_model(model: FittedPurchaseModel, split: HoldoutSplit) -> Backtest:
         holdout_log_likelihood=float(np.sum(gain)) if np.all(np.isfinite(gain))
         else float("-inf"),
         buckets=_buckets(cal.frequency, actual, predicted),
+        fit_problems=fit_problems(model),
         tracking=[Week(k + 1, float(done), float(model.expected_purchases(
             float(t), cal.frequency, cal.recency, cal.T).sum()))
             for k, (done, t) in enumerate(zip(split.weekly_actual, split.week_ends,

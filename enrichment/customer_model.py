@@ -4,8 +4,10 @@ a run both call ``model_customers``, so the same transactions give the same trai
 Steps: summarise purchases up to ``as_of``; split the history into calibration and hold-out
 (``holdout_weeks``, by default a third of the time since the first purchase) and fit each
 candidate model on the calibration part; ``auto`` takes the model with the highest hold-out
-log-likelihood; fit it (and Gamma-Gamma) on the whole history; check the fit; predict; and
-leave the value traits empty (NaN) with the reasons when there are fewer than
+log-likelihood among those whose calibration fit is not degenerate (among all if every one
+is); fit it (and Gamma-Gamma) on the whole history (``auto`` moves on to the next model when
+that fit is degenerate); check the fit; predict; and leave the value traits empty (NaN)
+with the reasons when there are fewer than
 ``min_repeat_buyers`` repeat buyers, no hold-out to test on, a hold-out RMSE above the naive
 forecast's, or a degenerate fit.
 
@@ -36,7 +38,13 @@ from enrichment.purchase_models import (
 from enrichment.rfm import quintile_scores
 from enrichment.settings import ModelChoice, ValueModelSettings
 from enrichment.summary import PurchaseSummary, epoch_ns, summarize_purchases
-from enrichment.value import CustomerValue, fit_models, params_document, predict_value
+from enrichment.value import (
+    CustomerValue,
+    FittedModels,
+    fit_models,
+    params_document,
+    predict_value,
+)
 
 __all__ = ["VALUE_TRAITS", "CustomerModel", "ValueModelReport", "model_customers"]
 
@@ -143,6 +151,9 @@ def _modelled(summary: PurchaseSummary, days_since: npt.NDArray[np.int64],
     chosen, chosen_by = _choose(settings.model, backtests, str(settings.time_unit))
     models = fit_models(summary, settings.time_unit, chosen)
     problems = fit_problems(models.purchases)
+    if auto and problems:
+        chosen, chosen_by, models, problems = _next_sound(
+            summary, settings, backtests, chosen, chosen_by, models, problems)
     check = next((b for b in backtests if b.model == chosen), None)
     reasons = _reasons(repeat_buyers, settings.min_repeat_buyers, check, problems)
     value = predict_value(models, summary, horizon_days=settings.horizon_days,
@@ -194,6 +205,13 @@ def _choose(choice: ModelChoice, backtests: list[Backtest], unit: str
     if choice is not ModelChoice.AUTO:
         return ModelName(choice.value), "configured"
     finite = [b for b in backtests if np.isfinite(b.holdout_log_likelihood)]
+    sound = [b for b in finite if not b.fit_problems]
+    skipped = ""
+    if sound and len(sound) < len(finite):
+        skipped = "; not " + ", ".join(
+            MODEL_KINDS[ModelName(b.model)].label for b in finite if b.fit_problems) + \
+            " (degenerate fit on the calibration period)"
+        finite = sound
     if not finite:
         return _FALLBACK, (f"auto: no hold-out to compare the models on; "
                            f"{MODEL_KINDS[_FALLBACK].label} (drop-out possible after any "
@@ -205,7 +223,29 @@ def _choose(choice: ModelChoice, backtests: list[Backtest], unit: str
     return ModelName(best.model), (
         f"auto: {label} has the highest hold-out log-likelihood "
         f"({best.holdout_log_likelihood:.1f}; {others or 'no other model'}) over "
-        f"{best.customers} customers and a hold-out of {best.holdout_length:g} {unit}s")
+        f"{best.customers} customers and a hold-out of {best.holdout_length:g} {unit}s"
+        f"{skipped}")
+
+
+def _next_sound(summary: PurchaseSummary, settings: ValueModelSettings,
+                backtests: list[Backtest], chosen: ModelName, chosen_by: str,
+                models: FittedModels, problems: list[str]
+                ) -> tuple[ModelName, str, FittedModels, list[str]]:
+    """``auto``'s choice is degenerate on the whole history: the next model by hold-out
+    log-likelihood whose fit there is sound, if any (else the first choice stays)."""
+    ranked = sorted((b for b in backtests if b.model != chosen
+                     and np.isfinite(b.holdout_log_likelihood)),
+                    key=lambda b: b.holdout_log_likelihood, reverse=True)
+    for candidate in ranked:
+        name = ModelName(candidate.model)
+        other = fit_models(summary, settings.time_unit, name)
+        if not fit_problems(other.purchases):
+            label = MODEL_KINDS[chosen].label
+            return name, (f"auto: {MODEL_KINDS[name].label}, the next by hold-out "
+                          f"log-likelihood ({candidate.holdout_log_likelihood:.1f}): the fit "
+                          f"of {label} on the whole history is degenerate "
+                          f"({chosen_by})"), other, []
+    return chosen, chosen_by, models, problems
 
 
 def _reasons(repeat_buyers: int, minimum: int, check: Backtest | None,
