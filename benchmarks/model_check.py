@@ -76,8 +76,8 @@ def main() -> None:
     columns = {
         "published": PUBLISHED,
         "ours: raw transactions": {
-            **{k: getattr(from_transactions.bgnbd, k) for k in ("r", "alpha", "a", "b")},
-            "LL": from_transactions.bgnbd.log_likelihood,
+            **from_transactions.purchases.params,
+            "LL": from_transactions.purchases.log_likelihood,
             **{k: getattr(from_transactions.gamma_gamma, k) for k in ("p", "q", "gamma")}},
         "ours: shipped summary": {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b,
                                   "LL": bg.log_likelihood, "p": gg.p, "q": gg.q,

@@ -14,24 +14,28 @@ from enrichment.errors import EnrichmentError
 from enrichment.settings import EnrichmentSettings
 
 if TYPE_CHECKING:
-    from enrichment.compute import compute_traits
+    from enrichment.compute import Enrichment, compute_traits, enrich_customers
     from enrichment.lifecycle import STAGES, stage_changes
     from enrichment.traits import TRAITS, TraitKind, TraitSpec, trait_specs
 
 __all__ = [
     "STAGES",
     "TRAITS",
+    "Enrichment",
     "EnrichmentError",
     "EnrichmentSettings",
     "TraitKind",
     "TraitSpec",
     "compute_traits",
+    "enrich_customers",
     "stage_changes",
     "trait_specs",
 ]
 
 _LAZY = {
     "compute_traits": "enrichment.compute",
+    "enrich_customers": "enrichment.compute",
+    "Enrichment": "enrichment.compute",
     "STAGES": "enrichment.lifecycle",
     "stage_changes": "enrichment.lifecycle",
     "TRAITS": "enrichment.traits",

@@ -1,48 +1,44 @@
-"""The value models on a transaction export: what ``suitepulse analyze`` computes."""
+"""The value models on a transaction export: what ``suitepulse analyze`` computes.
+
+The per-customer columns come from ``customer_model.model_customers``, the function the
+enrich step of a run uses too, so a customer gets the same numbers from both.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from enrichment.backtest import Backtest
+from enrichment.customer_model import ValueModelReport, model_customers
 from enrichment.errors import EnrichmentError
 from enrichment.lifecycle import lifecycle_stages
-from enrichment.rfm import quintile_scores, rfm_segments
-from enrichment.settings import (
-    DEFAULT_RFM_GRID,
-    Granularity,
-    LifecycleSettings,
-    TimeUnit,
-)
-from enrichment.summary import epoch_ns, floor_times, summarize_purchases
-from enrichment.value import fit_models, params_document, predict_value
+from enrichment.rfm import rfm_segments
+from enrichment.settings import DEFAULT_RFM_GRID, LifecycleSettings, ValueModelSettings
+from enrichment.summary import epoch_ns
 
 __all__ = ["Analysis", "analyze_transactions"]
-
-_NS_PER_DAY = 86_400 * 10**9
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """One row per customer, the fitted parameters, and the observation end used."""
+    """One row per customer, the value model's report, its backtests and the end used."""
 
     customers: pd.DataFrame
-    params: dict[str, Any]
+    report: ValueModelReport
+    backtests: list[Backtest]
     end: pd.Timestamp
 
 
-def analyze_transactions(transactions: pd.DataFrame, *, horizon_days: int = 365,
-                         time_unit: TimeUnit = TimeUnit.DAY,
-                         granularity: Granularity = Granularity.EXACT,
+def analyze_transactions(transactions: pd.DataFrame, settings: ValueModelSettings, *,
                          end: pd.Timestamp | None = None,
-                         annual_discount_rate: float = 0.10) -> Analysis:
-    """Fit BG/NBD and Gamma-Gamma on ``customer_id, occurred_at, amount`` rows, predict.
+                         compare_all: bool = False) -> Analysis:
+    """Fit the value models on ``customer_id, occurred_at, amount`` rows and predict.
 
-    ``end`` (UTC) closes the observation period; transactions after it are ignored. The
-    default is the last transaction.
+    ``end`` (UTC) closes the observation period (the ``as_of`` of a run); transactions after
+    it are ignored. The default is the last transaction.
     """
     ns = epoch_ns(transactions["occurred_at"])
     end_ns = int(ns.max()) if end is None else int(end.value)
@@ -50,19 +46,15 @@ def analyze_transactions(transactions: pd.DataFrame, *, horizon_days: int = 365,
         raise EnrichmentError("every transaction is after the end of the observation period",
                               hint="choose a later --end")
     stamp = pd.Timestamp(end_ns, tz="UTC")
-    summary = summarize_purchases(transactions["customer_id"], transactions["occurred_at"],
-                                  transactions["amount"], end=stamp,
-                                  granularity=granularity, time_unit=time_unit)
+    fitted = model_customers(transactions["customer_id"].to_numpy(),
+                             transactions["occurred_at"], transactions["amount"],
+                             as_of=stamp, settings=settings, compare_all=compare_all)
+    summary = fitted.summary
     if not len(summary):
         raise EnrichmentError("no purchases: every amount is negative (refunds only)")
-    models = fit_models(summary, time_unit)
-    value = predict_value(models, summary, horizon_days=horizon_days,
-                          annual_discount_rate=annual_discount_rate)
-    end_period = int(floor_times(np.array([end_ns]), granularity)[0])
-    since = (end_period - summary.last_at.astype(np.int64)) / _NS_PER_DAY
-    r = quintile_scores(since, higher_is_better=False)
-    f = quintile_scores(summary.occasions)
-    m = quintile_scores(summary.total_value)
+    value, bands = fitted.value, fitted.bands
+    nan = np.full(len(summary), np.nan)
+    avg = value.expected_avg_value
     frame = pd.DataFrame({
         "customer_id": summary.customer,
         "frequency": summary.frequency.astype(np.int64),
@@ -70,17 +62,23 @@ def analyze_transactions(transactions: pd.DataFrame, *, horizon_days: int = 365,
         "T": summary.T,
         "monetary_value": summary.monetary_value,
         "historical_value": summary.total_value,
+        "days_since_last_purchase": fitted.days_since,
         "expected_purchases": value.expected_purchases,
         "p_alive": value.p_alive,
+        "p_alive_p10": nan if bands is None else bands.p_alive_p10,
+        "p_alive_p90": nan if bands is None else bands.p_alive_p90,
         "churn_risk": value.churn_risk,
-        "expected_avg_value": value.expected_avg_value,
+        "expected_avg_value": avg,
         "clv": value.clv,
-        "r_score": r,
-        "f_score": f,
-        "m_score": m,
-        "segment": rfm_segments(r, f, m, DEFAULT_RFM_GRID),
-        "lifecycle_stage": lifecycle_stages(summary.occasions, since,
+        "clv_p10": nan if bands is None else bands.discounted_p10 * avg,
+        "clv_p90": nan if bands is None else bands.discounted_p90 * avg,
+        "r_score": fitted.r_score,
+        "f_score": fitted.f_score,
+        "m_score": fitted.m_score,
+        "segment": rfm_segments(fitted.r_score, fitted.f_score, fitted.m_score,
+                                DEFAULT_RFM_GRID),
+        "lifecycle_stage": lifecycle_stages(summary.occasions, fitted.days_since,
                                             np.full(len(summary), np.nan), value.p_alive,
                                             LifecycleSettings()),
     })
-    return Analysis(frame, params_document(models), stamp)
+    return Analysis(frame, fitted.report, fitted.backtests, stamp)

@@ -4,36 +4,54 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from enrichment.customer_model import VALUE_TRAITS, ValueModelReport, model_customers
 from enrichment.engagement import engagement_scores
 from enrichment.errors import EnrichmentError
 from enrichment.lifecycle import lifecycle_stages
 from enrichment.potential import potential_values
-from enrichment.rfm import quintile_scores, rfm_segments
+from enrichment.rfm import rfm_segments
 from enrichment.rule_evaluation import age_in_years, matching_segments
 from enrichment.settings import EnrichmentSettings
-from enrichment.summary import epoch_ns, summarize_purchases
+from enrichment.summary import epoch_ns
 from enrichment.traits import TRAITS, TraitKind
-from enrichment.value import fit_models, predict_value
 
-__all__ = ["compute_traits"]
+__all__ = ["Enrichment", "compute_traits", "enrich_customers"]
 
 logger = logging.getLogger(__name__)
 _NS_PER_DAY = 86_400 * 10**9
 
 
+@dataclass(frozen=True)
+class Enrichment:
+    """The traits of every customer and the report of the value model behind them."""
+
+    traits: pd.DataFrame
+    value_model: ValueModelReport
+
+
 def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
                    interactions: pd.DataFrame, settings: EnrichmentSettings, *,
                    as_of: datetime) -> pd.DataFrame:
-    """One row per customer: column ``id`` and one column per name in ``TRAITS``.
+    """One row per customer: column ``id`` and one column per name in ``TRAITS``."""
+    return enrich_customers(customers, purchases, interactions, settings, as_of=as_of).traits
+
+
+def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
+                     interactions: pd.DataFrame, settings: EnrichmentSettings, *,
+                     as_of: datetime) -> Enrichment:
+    """The traits (as ``compute_traits``) and the value model's report.
 
     Purchases and interactions after ``as_of``, of unknown customers, or without customer or
-    date are ignored; a missing amount counts as 0. Every number is finite.
+    date are ignored; a missing amount counts as 0. Every number is finite; the value traits
+    (``VALUE_TRAITS``) are NaN (empty) for everyone when the value model is not trusted,
+    with the reasons in the report.
     """
     _require(customers, ["id"], "customers")
     _require(purchases, ["customer_id", "occurred_at", "amount"], "purchases")
@@ -50,9 +68,9 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
     out = pd.DataFrame({"id": ids})
     n = len(ids)
     vm = settings.value_model
-    summary = summarize_purchases(bought["customer_id"], bought["occurred_at"], amounts,
-                                  end=stamp, granularity=vm.granularity,
-                                  time_unit=vm.time_unit)
+    fitted = model_customers(bought["customer_id"].to_numpy(), bought["occurred_at"],
+                             amounts, as_of=stamp, settings=vm)
+    summary = fitted.summary
     at = pd.Index(ids).get_indexer(summary.customer)
 
     count = np.zeros(n, dtype=np.int64)
@@ -61,7 +79,7 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
     out["first_purchase_date"] = _dates(at, summary.first_at, n)
     out["last_purchase_date"] = _dates(at, summary.last_at, n)
     since = np.full(n, np.nan)
-    since[at] = (as_of_ns - summary.last_at.astype(np.int64)) // _NS_PER_DAY
+    since[at] = fitted.days_since
     out["days_since_last_purchase"] = pd.array(since, dtype="Float64").astype("Int64")
     history = pd.Series(amounts).groupby(bought["customer_id"].to_numpy()).sum()
     out["historical_value"] = history.reindex(ids).fillna(0.0).to_numpy()
@@ -69,14 +87,18 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
     aov[at] = summary.total_value / summary.occasions
     out["avg_order_value"] = aov
 
-    for name in ("expected_purchases", "p_alive", "churn_risk", "expected_avg_value", "clv"):
-        out[name] = 0.0
-    if len(summary):
-        models = fit_models(summary, vm.time_unit)
-        value = predict_value(models, summary, horizon_days=vm.horizon_days,
-                              annual_discount_rate=vm.annual_discount_rate)
-        for name, column in vars(value).items():
-            out.loc[at, name] = column
+    written = fitted.report.written
+    for name, column in vars(fitted.value).items():
+        out[name] = 0.0 if written else np.nan
+        out.loc[at, name] = column
+    bands = fitted.bands
+    for name, low in (("clv_p10", True), ("clv_p90", False)):
+        out[name] = 0.0 if written else np.nan
+        if bands is not None:
+            spread = bands.discounted_p10 if low else bands.discounted_p90
+            out.loc[at, name] = spread * fitted.value.expected_avg_value
+        elif written:
+            out.loc[at, name] = np.nan
 
     last_touch = pd.Series(epoch_ns(touched["occurred_at"])).groupby(
         touched["customer_id"].to_numpy()).max().reindex(ids)
@@ -88,9 +110,9 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
 
     scores = {"r_score": np.zeros(n, np.int64), "f_score": np.zeros(n, np.int64),
               "m_score": np.zeros(n, np.int64)}
-    scores["r_score"][at] = quintile_scores(since[at], higher_is_better=False)
-    scores["f_score"][at] = quintile_scores(summary.occasions)
-    scores["m_score"][at] = quintile_scores(out["historical_value"].to_numpy()[at])
+    scores["r_score"][at] = fitted.r_score
+    scores["f_score"][at] = fitted.f_score
+    scores["m_score"][at] = fitted.m_score
     out = out.assign(**scores)
     out["rfm_score"] = (out["r_score"].astype(str) + out["f_score"].astype(str)
                         + out["m_score"].astype(str))
@@ -98,6 +120,8 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
                                       settings.rfm.grid)
     out["potential_value"] = potential_values(out["clv"], out["f_score"],
                                               vm.potential_percentile)
+    if not written:
+        out["potential_value"] = np.nan
     touch_days = (as_of_ns - last_touch.to_numpy(dtype=np.float64)) / _NS_PER_DAY
     out["lifecycle_stage"] = lifecycle_stages(count, since, touch_days, out["p_alive"],
                                               settings.lifecycle)
@@ -109,7 +133,7 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
     first, every = matching_segments(settings.segments, table, stamp)
     out["rule_segment"] = pd.Series(first.to_numpy(), dtype=object)
     out["rule_segments"] = every.to_numpy()
-    return _rounded(out[["id", *TRAITS]])
+    return Enrichment(_rounded(out[["id", *TRAITS]]), fitted.report)
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
@@ -159,7 +183,10 @@ def _as_dates(stamps: npt.NDArray[np.datetime64]) -> pd.Series:
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     for name, spec in TRAITS.items():
         if spec.kind is TraitKind.FLOAT:
-            values = np.nan_to_num(frame[name].to_numpy(dtype=np.float64), nan=0.0,
-                                   posinf=0.0, neginf=0.0)
+            values = frame[name].to_numpy(dtype=np.float64)
+            if name in VALUE_TRAITS:   # empty (NaN) when the value model is not trusted
+                values = np.where(np.isfinite(values), values, np.nan)
+            else:
+                values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
             frame[name] = np.round(values, spec.precision or 0)
     return frame

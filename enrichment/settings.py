@@ -16,6 +16,7 @@ __all__ = [
     "EnrichmentSettings",
     "Granularity",
     "LifecycleSettings",
+    "ModelChoice",
     "PurchaseSettings",
     "RfmSettings",
     "RuleSegment",
@@ -46,6 +47,15 @@ class TimeUnit(StrEnum):
     WEEK = "week"
 
 
+class ModelChoice(StrEnum):
+    """The purchase model of customer value; ``auto`` picks one by a hold-out test."""
+
+    AUTO = "auto"
+    BGNBD = "bgnbd"
+    MBGNBD = "mbgnbd"
+    PNBD = "pnbd"
+
+
 class PurchaseSettings(BaseModel):
     """Which SuiteCRM records count as purchases, and where their fields are.
 
@@ -68,7 +78,15 @@ class PurchaseSettings(BaseModel):
 
 
 class ValueModelSettings(BaseModel):
-    """The customer value model (BG/NBD + Gamma-Gamma): horizon, discounting, time scale.
+    """The customer value model (a purchase model + Gamma-Gamma): which model, horizon,
+    discounting, time scale, and when value traits are trusted enough to be written.
+
+    ``model``: ``bgnbd``, ``mbgnbd``, ``pnbd`` or ``auto`` (the one with the best hold-out
+    log-likelihood on a calibration/hold-out split of ``holdout_weeks``; by default a third
+    of the history). Value traits are left empty when fewer than ``min_repeat_buyers``
+    customers bought twice, when the model predicts the hold-out worse than the naive
+    forecast, or when the fit is degenerate. ``interval_draws`` parameter sets drawn from the
+    fit's sampling distribution give the P10/P90 bands (0: none).
 
     ``granularity`` defaults to ``exact``: every distinct purchase timestamp is one purchase
     occasion. Merging all purchases of a day (``day``, the habit of many BTYD tools) lowers the
@@ -90,6 +108,13 @@ class ValueModelSettings(BaseModel):
         90, gt=0, lt=100,
         description="Potential value is the gap to this CLV percentile of comparable customers.",
     )
+    model: ModelChoice = ModelChoice.AUTO
+    min_repeat_buyers: int = Field(
+        100, ge=0, description="Fewer repeat buyers than this: value traits are not written.")
+    holdout_weeks: int | None = Field(
+        None, ge=1, le=520, description="Hold-out of the model check (default: a third).")
+    interval_draws: int = Field(
+        100, ge=0, le=5000, description="Parameter draws for the P10/P90 bands (0: none).")
 
 
 class RfmSettings(BaseModel):

@@ -50,13 +50,16 @@ TRAITS: dict[str, TraitSpec] = {
     "historical_value": _money("Net value of all purchases minus refunds so far."),
     "avg_order_value": _money("Mean value of a purchase occasion so far (0 if never bought)."),
     "expected_purchases": TraitSpec(
-        TraitKind.FLOAT, "BG/NBD expected purchases over the value horizon.", precision=3),
-    "p_alive": TraitSpec(TraitKind.FLOAT, "BG/NBD probability the customer still buys "
-                         "(0 if never bought).", precision=3),
-    "churn_risk": TraitSpec(TraitKind.FLOAT, "1 - p_alive for buyers; 0 if never bought.",
-                            precision=3),
+        TraitKind.FLOAT, "Expected purchases over the value horizon (the purchase model: "
+        "BG/NBD, MBG/NBD or Pareto/NBD); empty when the model is not trusted.", precision=3),
+    "p_alive": TraitSpec(TraitKind.FLOAT, "Probability the customer still buys (0 if never "
+                         "bought); empty when the model is not trusted.", precision=3),
+    "churn_risk": TraitSpec(TraitKind.FLOAT, "1 - p_alive for buyers; 0 if never bought; "
+                            "empty when the model is not trusted.", precision=3),
     "expected_avg_value": _money("Gamma-Gamma expected value of a future purchase."),
     "clv": _money("Discounted expected value of purchases over the horizon."),
+    "clv_p10": _money("10th percentile of the CLV over the fit's parameter uncertainty."),
+    "clv_p90": _money("90th percentile of the CLV over the fit's parameter uncertainty."),
     "potential_value": _money("How far the CLV is below the high percentile of customers "
                               "with the same frequency score."),
     "engagement_score": TraitSpec(

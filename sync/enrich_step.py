@@ -16,13 +16,15 @@ from typing import Any
 
 import pandas as pd
 
-from enrichment import compute_traits
+from enrichment import enrich_customers
 from sync.config import ClientConfig
 from sync.frames import load_frames
 from sync.store import Store
 from sync.store.traits import save_trait_values
+from sync.store.value_models import save_value_model
 
-__all__ = ["Traits", "enrich_client", "save_traits", "traits_by_customer"]
+__all__ = ["Traits", "enrich_client", "enrich_with_model", "save_traits",
+           "traits_by_customer"]
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +34,29 @@ Traits = dict[str, dict[str, Any]]
 def enrich_client(config: ClientConfig, store: Store, *, as_of: datetime | None = None,
                   save: bool = True) -> Traits:
     """Every customer's traits, computed now from the store (and saved there if ``save``)."""
+    return enrich_with_model(config, store, as_of=as_of, save=save)[0]
+
+
+def enrich_with_model(config: ClientConfig, store: Store, *, as_of: datetime | None = None,
+                      save: bool = True) -> tuple[Traits, dict[str, Any]]:
+    """``enrich_client`` and the value model's report (model, fit date, parameters,
+    backtest, and why value traits are empty if they are); saved with the traits."""
     moment = as_of or datetime.now(UTC)
     frames = load_frames(store, config)
-    frame = compute_traits(frames.customers, frames.purchases, frames.interactions,
-                           config.enrichment, as_of=moment)
-    traits = traits_by_customer(frame)
+    result = enrich_customers(frames.customers, frames.purchases, frames.interactions,
+                              config.enrichment, as_of=moment)
+    traits = traits_by_customer(result.traits)
+    report = result.value_model.as_dict()
+    if not report["value_traits_written"]:
+        log.warning("%s: value traits left empty: %s", config.client,
+                    "; ".join(report["reasons"]))
     if save:
         changed = save_traits(store, traits, computed_at=moment)
+        with store.transaction() as connection:
+            save_value_model(connection, report, fitted_at=moment)
         log.info("%s: traits of %d customers computed, %d values changed", config.client,
                  len(traits), changed)
-    return traits
+    return traits, report
 
 
 def traits_by_customer(frame: pd.DataFrame) -> Traits:

@@ -12,10 +12,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sync.client_lock import hold_client
 from sync.config import ClientConfig
-from sync.enrich_step import enrich_client
+from sync.enrich_step import enrich_with_model
 from sync.pull import ProgressCallback, sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
@@ -30,11 +31,13 @@ __all__ = ["PipelineResult", "run", "sync"]
 
 @dataclass
 class PipelineResult:
-    """The sync's summary, how many customers got traits, and the push's report."""
+    """The sync's summary, how many customers got traits, the value model's report and the
+    push's report."""
 
     sync: RunSummary
     customers: int = 0
     push: PushReport | None = None
+    value_model: dict[str, Any] | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -69,7 +72,7 @@ def run(config: ClientConfig, *, store: Store | None = None,
                     not config.writeback.fields:
                 return result
             with storage_errors():
-                traits = enrich_client(config, active)
+                traits, result.value_model = enrich_with_model(config, active)
             result.customers = len(traits)
             result.push = push_client(config, traits, store=active, path=path, stop=stop)
             return result

@@ -8,6 +8,7 @@ from sync.config import ClientConfig
 from sync.store import Store
 from sync.store.cursors import list_cursors
 from sync.store.runs import recent_runs
+from sync.store.value_models import latest_value_model
 from sync.streams.cursor import decode_cursor
 
 __all__ = ["client_status"]
@@ -22,7 +23,7 @@ def _cursor_text(value: str | None) -> str | None:
 
 def client_status(config: ClientConfig, runs: int) -> dict[str, Any]:
     """The client's store (URL without password, size, schema version), its last ``runs``
-    runs and every stream's cursor, as plain data for JSON output."""
+    runs, every stream's cursor and the latest value-model fit, as plain data for JSON output."""
     with Store.for_config(config) as store:
         return {"client": config.client, **_status(store, runs)}
 
@@ -35,6 +36,8 @@ def _status(store: Store, runs: int) -> dict[str, Any]:
                     "reconciled_at": saved.reconciled_at.isoformat() if saved.reconciled_at
                     else None}
                    for saved in list_cursors(connection)]
+        value_model = latest_value_model(connection)
     return {"store": {"url": store.display_url, "size_bytes": store.size_bytes(),
                       "schema_version": store.schema_version},
-            "runs": [run.as_dict() for run in history], "cursors": cursors}
+            "runs": [run.as_dict() for run in history], "cursors": cursors,
+            "value_model": value_model}

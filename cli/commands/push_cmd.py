@@ -13,9 +13,10 @@ from cli.exit_codes import exit_code_of, status_fields
 from cli.options import client_argument, dry_run_option, json_option
 from cli.output import emit_json, err_console, out_console
 from cli.stop_signals import stop_on_signals
+from enrichment.value_report import report_lines
 from sync import pipeline
 from sync.client_lock import hold_client
-from sync.enrich_step import enrich_client
+from sync.enrich_step import enrich_with_model
 from sync.store import Store
 from sync.store.failures import storage_errors
 from sync.writeback.commands import push_client
@@ -49,7 +50,10 @@ def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
     with Store.for_config(loaded.config) as store, stop_on_signals() as stop, \
             (nullcontext() if dry_run else hold_client(loaded.config, store, path=loaded.path)):
         with storage_errors():
-            traits = enrich_client(loaded.config, store, save=not dry_run)
+            traits, value_model = enrich_with_model(loaded.config, store, save=not dry_run)
+        if traits:
+            for line in report_lines(value_model):
+                err_console.print(line, highlight=False)
         if not traits:
             err_console.print(f"[yellow]warning:[/] the store has no "
                               f"{loaded.config.enrichment.customer_entity.value} yet; "
@@ -88,7 +92,7 @@ def run(app: AppContext, client: str, as_json: bool) -> None:
                 "run_id": result.sync.run_id, "outcome": result.sync.outcome.value,
                 "streams": [s.as_dict() for s in result.sync.streams.values()],
                 "errors": result.sync.errors},
-            "customers": result.customers,
+            "customers": result.customers, "value_model": result.value_model,
             "push": result.push.summary() if result.push else None,
         }
         emit_json(document)
@@ -98,6 +102,8 @@ def run(app: AppContext, client: str, as_json: bool) -> None:
         if result.push is not None:
             out_console.print(f"traits of {result.customers} customers computed",
                               highlight=False)
+            for line in report_lines(result.value_model or {}):
+                out_console.print(line, highlight=False)
             render_report(result.push, as_json=False)
         elif loaded.config.writeback.fields:
             out_console.print("nothing pushed: the sync did not finish", highlight=False)

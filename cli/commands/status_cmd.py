@@ -8,6 +8,7 @@ from rich.table import Table
 from cli.context import AppContext, pass_app
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
+from enrichment.value_report import report_lines
 from sync.status import client_status
 
 __all__ = ["status"]
@@ -52,3 +53,6 @@ def status(app: AppContext, client: str, runs: int, as_json: bool) -> None:
         cursors.add_row(row["stream"], row["cursor"] or "", row["updated_at"][:19],
                         (row["reconciled_at"] or "never")[:19])
     out_console.print(cursors)
+    if document["value_model"] is not None:
+        for line in report_lines(document["value_model"]):
+            out_console.print(line, highlight=False)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-__all__ = ["Bar", "column_chart", "funnel_chart", "horizontal_bars", "number"]
+__all__ = ["Bar", "Line", "column_chart", "funnel_chart", "horizontal_bars", "line_chart",
+           "number"]
 
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"'
 _CHAR_WIDTH = 7.2  # average width of a 13px system-ui character, for laying out notes
@@ -22,6 +23,46 @@ class Bar:
     value: float
     note: str = ""
     color: str = PALETTE[0]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series of a line chart: its name, colour and y values at x = 1, 2, ..."""
+
+    name: str
+    values: tuple[float, ...]
+    color: str = PALETTE[0]
+
+
+def line_chart(lines: Sequence[Line], *, title: str, x_label: str, width: int = 720,
+               height: int = 260) -> str:
+    """Lines over a common x = 1..n, with a legend and the last value of each written."""
+    n = max((len(line.values) for line in lines), default=0)
+    if not n:
+        return _empty(title)
+    left, right, top, bottom = 50, 150, 16, 36
+    biggest = max((max(line.values, default=0) for line in lines), default=0) or 1
+    span_x, span_y = width - left - right, height - top - bottom
+
+    def point(index: int, value: float) -> str:
+        x = left + (span_x * index / max(n - 1, 1))
+        return f"{x:.1f},{top + span_y * (1 - max(value, 0) / biggest):.1f}"
+
+    parts = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" '
+             f'y2="{height - bottom}" stroke="#9ca3af"/>',
+             f'<text x="{left}" y="{height - 8}" font-size="11">{escape(x_label)} 1</text>',
+             f'<text x="{width - right}" y="{height - 8}" font-size="11" text-anchor="end">'
+             f"{n}</text>",
+             f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end">'
+             f"{number(biggest)}</text>"]
+    for rank, line in enumerate(lines):
+        points = " ".join(point(i, v) for i, v in enumerate(line.values))
+        last = line.values[-1] if line.values else 0.0
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{line.color}" '
+                     f'stroke-width="2"><title>{escape(line.name)}</title></polyline>'
+                     f'<text x="{width - right + 8}" y="{top + 14 + rank * 18}" '
+                     f'fill="{line.color}">{escape(line.name)}: {number(last)}</text>')
+    return _svg(width, height, title, "".join(parts))
 
 
 def number(value: float, *, decimals: int = 0) -> str:

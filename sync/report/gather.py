@@ -21,6 +21,7 @@ from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, St
 from sync.store import Connection, Store
 from sync.store.runs import recent_runs
 from sync.store.traits import live_trait_values, trait_changes
+from sync.store.value_models import latest_value_model
 from sync.store.write_counts import writes_per_run
 
 __all__ = ["AT_RISK", "CHURN_BANDS", "report_data"]
@@ -42,6 +43,7 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         traits = _current_traits(connection, live)
         movements = _movements(connection, live, now - timedelta(days=movement_days))
         run_rows = _runs(connection, runs)
+        value_model = latest_value_model(connection)
     buyers = traits[traits["purchase_count"] > 0]
     return ReportData(
         client=config.client,
@@ -56,6 +58,7 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         movements=movements,
         movement_days=movement_days,
         runs=run_rows,
+        value_model=value_model,
     )
 
 

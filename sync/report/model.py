@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 __all__ = ["Band", "Movement", "ReportData", "RunRow", "SegmentRow", "StageCount"]
 
@@ -73,3 +74,10 @@ class ReportData:
     movements: list[Movement] = field(default_factory=list)
     movement_days: int = 30
     runs: list[RunRow] = field(default_factory=list)
+    value_model: dict[str, Any] | None = None
+    """The newest value-model fit's report (``enrichment.customer_model``), as stored."""
+
+    @property
+    def value_written(self) -> bool:
+        """Whether the value traits (CLV, churn risk, ...) were written by the last fit."""
+        return self.value_model is None or bool(self.value_model.get("value_traits_written"))

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from html import escape
 
+from enrichment.value_report import report_lines
 from sync.report.charts import (
     PALETTE,
     Bar,
+    Line,
     column_chart,
     funnel_chart,
     horizontal_bars,
+    line_chart,
     number,
 )
 from sync.report.model import ReportData
 
 __all__ = ["CHART_IDS", "render_report"]
 
-CHART_IDS = ("segments", "lifecycle", "value", "churn", "movements", "runs")
+CHART_IDS = ("segments", "lifecycle", "value", "churn", "model", "movements", "runs")
 _FUNNEL = ("reach", "engagement", "purchase", "retention", "loyalty")
 _STAGE_COLORS = {"reach": "#93c5fd", "engagement": "#60a5fa", "purchase": "#3b82f6",
                  "retention": "#2563eb", "loyalty": "#1d4ed8", "decline": "#f59e0b",
@@ -79,7 +82,44 @@ def _lifecycle(data: ReportData) -> str:
                     "customers slipping away.", funnel + extra)
 
 
+def _not_trusted(data: ReportData, chart_id: str, title: str) -> str:
+    reasons = "; ".join((data.value_model or {}).get("reasons") or [])
+    return _section(chart_id, title, "Not shown: the value model is not trusted, so value "
+                    f"and churn traits are not written ({reasons}).", "")
+
+
+def _value_model(data: ReportData) -> str:
+    report = data.value_model
+    if report is None:
+        return _section("model", "Value model", "No value model fitted yet.", "")
+    lines = [escape(line) for line in report_lines(report)]
+    body = "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+    check = report.get("backtest") or {}
+    buckets = check.get("buckets") or []
+    if buckets:
+        bars = []
+        for bucket in buckets:
+            bars.append(Bar(f"{bucket['frequency']} repeat: actual", bucket["actual"],
+                            number(bucket["actual"], decimals=2), PALETTE[9]))
+            bars.append(Bar(f"{bucket['frequency']} repeat: predicted", bucket["predicted"],
+                            number(bucket["predicted"], decimals=2), PALETTE[0]))
+        body += horizontal_bars(bars, title="Hold-out purchases per customer, by "
+                                "calibration repeat purchases", label_width=200)
+    weeks = check.get("tracking") or []
+    if weeks:
+        body += line_chart(
+            [Line("actual", tuple(w["actual"] for w in weeks), PALETTE[9]),
+             Line("predicted", tuple(w["predicted"] for w in weeks), PALETTE[0])],
+            title="Cumulative repeat purchases in the hold-out, week by week", x_label="week")
+    return _section("model", "Value model", "Which model computed CLV and churn risk, "
+                    "when, and how it predicted a hold-out period it was not fitted on "
+                    "(mean purchases per customer by calibration frequency, then the "
+                    "cumulative total week by week; actual in grey, predicted in blue).", body)
+
+
 def _value(data: ReportData) -> str:
+    if not data.value_written:
+        return _not_trusted(data, "value", "Customer value by decile")
     bars = [Bar(b.label, b.value, _money(data, b.value), PALETTE[0]) for b in data.value_deciles]
     return _section("value", "Customer value by decile", "Predicted value per customer "
                     "decile (1 = lowest tenth): most value sits in the top deciles.",
@@ -87,6 +127,8 @@ def _value(data: ReportData) -> str:
 
 
 def _churn(data: ReportData) -> str:
+    if not data.value_written:
+        return _not_trusted(data, "churn", "Churn risk")
     last = max(len(data.churn_bands) - 1, 1)
     bars = [Bar(b.label, b.customers, f"{number(b.customers)} · {_money(data, b.value)}",
                 _RISK_COLORS[round(i * (len(_RISK_COLORS) - 1) / last)])
@@ -134,8 +176,8 @@ def render_report(data: ReportData) -> str:
         f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
         "<span>at high churn risk (60% or more)</span></div>"
     )
-    body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn, _movements,
-                                           _runs))
+    body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn,
+                                           _value_model, _movements, _runs))
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

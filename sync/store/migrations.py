@@ -67,7 +67,12 @@ def _v4(connection: Connection) -> None:
     connection.exec_driver_sql("CREATE INDEX ix_writes_state ON writes (state)")
 
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4)
+def _v5(connection: Connection) -> None:
+    """value_models: each value-model fit (model, parameters, backtest, gate) of a run."""
+    schema.METADATA.create_all(connection, tables=[schema.VALUE_MODELS])
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4, _v5)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 

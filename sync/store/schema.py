@@ -29,6 +29,7 @@ __all__ = [
     "TICKS",
     "TRAITS",
     "TRAIT_HISTORY",
+    "VALUE_MODELS",
     "WRITES",
 ]
 
@@ -168,4 +169,11 @@ ALERTS_SENT = Table(
     "alerts_sent", METADATA,
     Column("kind", String(50), primary_key=True),
     Column("sent_at", UTCDateTime, nullable=False),
+)
+
+VALUE_MODELS = Table(
+    "value_models", METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("fitted_at", UTCDateTime, nullable=False),
+    Column("report", Text, nullable=False),  # JSON: enrichment's ValueModelReport.as_dict()
 )

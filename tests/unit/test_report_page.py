@@ -80,3 +80,42 @@ def test_funnel_keeps_the_stage_order() -> None:
 def test_an_empty_client_still_renders() -> None:
     html = render_report(ReportData(client="new", generated_at=NOW, customers=0))
     assert "No data yet." in html and "No runs yet." in html
+
+
+def _fit(written: bool) -> dict[str, object]:
+    return {"model": "mbgnbd", "chosen_by": "auto: MBG/NBD has the highest hold-out "
+            "log-likelihood", "fitted_at": "2026-11-23T12:00:00+00:00",
+            "params": {"model": "mbgnbd", "mbgnbd": {"r": 0.6, "alpha": 8.7, "a": 0.55,
+                                                     "b": 1.0, "log_likelihood": -9582.1}},
+            "repeat_buyers": 1139 if written else 40, "value_traits_written": written,
+            "reasons": [] if written else ["only 40 repeat buyers (min_repeat_buyers is 100)"],
+            "problems": [],
+            "backtest": {"mae": 0.765, "naive_mae": 0.897, "rmse": 1.2, "naive_rmse": 1.5,
+                         "brier": 0.206, "customers": 2357,
+                         "buckets": [{"frequency": "0", "customers": 1411, "actual": 0.24,
+                                      "predicted": 0.19},
+                                     {"frequency": "7+", "customers": 40, "actual": 6.36,
+                                      "predicted": 5.85}],
+                         "tracking": [{"week": 1, "actual": 50.0, "predicted": 51.0},
+                                      {"week": 2, "actual": 106.0, "predicted": 101.0}]}}
+
+
+def test_the_value_model_its_fit_date_and_backtest_are_shown() -> None:
+    data = sample()
+    html = render_report(ReportData(**{**vars(data), "value_model": _fit(True)}))
+    model = html[html.index('<section id="model">'):]
+    model = model[:model.index("</section>")]
+    assert "value model: mbgnbd (auto: MBG/NBD" in model and "2026-11-23" in model
+    assert "r=0.6 alpha=8.7 a=0.55 b=1" in model
+    assert "7+ repeat: predicted" in model and model.count("<svg") == 2
+    assert "predicted: 101" in model and "<polyline" in model
+    assert "Not shown" not in html
+
+
+def test_untrusted_value_traits_are_not_charted_and_the_reason_is_named() -> None:
+    data = sample()
+    html = render_report(ReportData(**{**vars(data), "value_model": _fit(False)}))
+    churn = html[html.index('<section id="churn">'):]
+    churn = churn[:churn.index("</section>")]
+    assert "Not shown" in churn and "only 40 repeat buyers" in churn and "<svg" not in churn
+    assert "value traits NOT written: only 40 repeat buyers" in html

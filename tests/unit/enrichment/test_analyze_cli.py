@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import Result
 
+from tests.unit.enrichment.btyd_simulation import transactions
+
 RunCli = Callable[..., Result]
 COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary_value", "expected_purchases",
            "p_alive", "expected_avg_value", "clv", "r_score", "f_score", "m_score", "segment",
@@ -39,10 +41,15 @@ def test_analyze_writes_traits_and_params(run_cli: RunCli, tmp_path: Path) -> No
     traits = pd.read_csv(out)
     assert set(COLUMNS) <= set(traits.columns)
     assert len(traits) == 60
-    numeric = traits.select_dtypes("number").to_numpy(dtype=float)
-    assert np.isfinite(numeric).all()
+    # 60 customers are too few to trust a value model: value columns stay empty, RFM not
+    assert traits["clv"].isna().all() and traits["p_alive"].isna().all()
+    assert traits["r_score"].between(1, 5).all()
+    assert "value traits NOT written: only" in result.stderr
     document = json.loads(params.read_text())
-    assert set(document["bgnbd"]) == {"r", "alpha", "a", "b", "log_likelihood"}
+    assert document["model"] in {"bgnbd", "mbgnbd", "pnbd"}
+    key = {"bgnbd": "bgnbd", "mbgnbd": "mbgnbd", "pnbd": "pareto_nbd"}[document["model"]]
+    assert {"r", "alpha", "log_likelihood", "standard_errors"} <= set(document[key])
+    assert {"bgnbd", "mbgnbd", "pareto_nbd", "gamma_gamma", "model"} <= set(document)
     assert set(document["gamma_gamma"]) == {"p", "q", "gamma", "log_likelihood"}
     assert document["time_unit"] == "week"
     orders = pd.read_csv(source)
@@ -51,6 +58,47 @@ def test_analyze_writes_traits_and_params(run_cli: RunCli, tmp_path: Path) -> No
     row = traits.set_index("customer_id").loc["c0"]
     assert row["T"] == pytest.approx((last_day - pd.Timestamp(first["c0"])).days / 7)
     assert row["frequency"] == orders.loc[orders.cust == "c0", "day"].nunique() - 1
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "pnbd"])
+def test_enough_data_gives_finite_values_and_bands(run_cli: RunCli, tmp_path: Path,
+                                                   model: str) -> None:
+    source = tmp_path / "orders.csv"
+    transactions("mbgnbd", (0.5, 6.0, 0.8, 2.5), 1200, 78, seed=5).rename(columns={
+        "customer_id": "cust", "occurred_at": "day", "amount": "total"}).to_csv(source,
+                                                                              index=False)
+    out = tmp_path / "traits.csv"
+    result = run_cli("analyze", str(source), *OPTIONS, "--out", str(out), "--time-unit",
+                     "week", "--model", model, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)["value_model"]
+    assert report["model"] == model and report["chosen_by"] == "configured"
+    assert report["value_traits_written"] is True, report["reasons"]
+    traits = pd.read_csv(out)
+    numeric = traits.select_dtypes("number").to_numpy(dtype=float)
+    assert np.isfinite(numeric).all()
+    assert (traits["clv_p10"] <= traits["clv"] + 1e-6).all()
+    assert (traits["clv"] <= traits["clv_p90"] + 1e-6).all()
+
+
+def test_backtest_compares_every_model(run_cli: RunCli, tmp_path: Path) -> None:
+    source = tmp_path / "orders.csv"
+    transactions("pnbd", (0.6, 5.0, 0.8, 10.0), 1000, 78, seed=7).rename(columns={
+        "customer_id": "cust", "occurred_at": "day", "amount": "total"}).to_csv(source,
+                                                                              index=False)
+    result = run_cli("analyze", str(source), *OPTIONS, "--time-unit", "week", "--backtest",
+                     "26", "--out", str(tmp_path / "t.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert "value model: " in result.stderr and "auto: " in result.stderr
+    lines = {line.split()[0]: line.split() for line in result.stderr.splitlines() if line}
+    assert {"bgnbd", "mbgnbd", "pnbd"} <= set(lines)
+    as_json = run_cli("analyze", str(source), *OPTIONS, "--time-unit", "week", "--backtest",
+                      "26", "--json", "--out", str(tmp_path / "t.csv"))
+    backtests = json.loads(as_json.stdout)["backtest"]
+    assert [b["model"] for b in backtests] == ["bgnbd", "mbgnbd", "pnbd"]
+    for b in backtests:
+        assert b["holdout_length"] == 26 and b["customers"] > 900
+        assert 0 <= b["brier"] <= 1 and 0 <= b["auc"] <= 1 and b["rmse"] < b["naive_rmse"]
 
 
 def test_end_ignores_later_transactions_and_json(run_cli: RunCli, tmp_path: Path) -> None:

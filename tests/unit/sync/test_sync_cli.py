@@ -56,3 +56,24 @@ def test_sync_while_another_run_holds_the_lock_exits_1(
     document = json.loads(result.stdout)
     assert document["error"]["type"] == "StateError"
     assert "in progress" in document["error"]["message"]
+
+
+def test_status_names_the_value_model_and_why_its_traits_are_empty(
+        run_cli: RunCli, write_client: Callable[[str, str], Path]) -> None:
+    from sync.enrich_step import enrich_with_model
+
+    config = load_client(_client(write_client)).config
+    crm = FakeCRM()
+    crm.add("Accounts", name="a0")
+    with Store.for_config(config) as store:
+        sync_client(config, store=store, connections=crm.connections())
+        before = json.loads(run_cli("status", "acme", "--json").stdout)
+        assert before["value_model"] is None
+        _, report = enrich_with_model(config, store)
+    document = json.loads(run_cli("status", "acme", "--json").stdout)
+    assert document["value_model"] == report
+    assert document["value_model"]["value_traits_written"] is False
+    assert document["value_model"]["reasons"] == ["no purchases"]
+    assert document["value_model"]["fitted_at"]
+    table = run_cli("status", "acme")
+    assert "value model: none (no purchases)" in table.stdout
