@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sync.config import ClientConfig
 from sync.streams.contract import Stream
+from sync.streams.imap import imap_streams
 from sync.streams.source import RecordSource
 from sync.streams.suitecrm import SuiteCRMStream
 
@@ -42,6 +43,7 @@ def build_streams(config: ClientConfig, source: RecordSource) -> list[Stream]:
         SuiteCRMStream(source, module, page_size=config.suitecrm.page_size,
                        fields=config.sync.fields.get(module))
         for module in record_modules(config)]
+    streams.extend(imap_streams(config))  # until sources open through their SourceOpener
     for factory in _FACTORIES:
         streams.extend(factory(config))
     return streams
