@@ -9,9 +9,9 @@ IMAPS port with a freshly generated self-signed certificate.
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
-import grp
 import shutil
 import socket
 import subprocess
@@ -63,7 +63,8 @@ def free_port() -> int:
 def _certificate(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "server.crt", folder / "server.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True,
                    timeout=60)
     return cert, key

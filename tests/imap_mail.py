@@ -21,7 +21,7 @@ _SEQUENCE = itertools.count(1)
 
 def message(sender: str = "ann@customer.example", to: str = OURS, *,
             cc: str | None = None, subject: str = "Order question",
-            message_id: str | None = "auto", date: datetime | None | str = "auto",
+            message_id: str | None = "auto", date: datetime | str | None = "auto",
             in_reply_to: str | None = None, extra: Sequence[bytes] = ()) -> bytes:
     """An RFC 5322 message; ``message_id``/``date`` None leave that header out."""
     number = next(_SEQUENCE)

@@ -186,7 +186,7 @@ def test_without_condstore_flags_are_scanned_once_a_day(
     deliver(server, user, [message(f"c{n}@customer.example") for n in range(3)])
     day = [20261203]
     stream = ImapFolderStream(account(server, user), "INBOX", today=lambda: day[0])
-    rows, cursor = _read(stream)
+    _, cursor = _read(stream)
     assert FolderState.parse(str(cursor)).modseq == 0
     with mail_client(server, user) as client:
         client.select_folder("INBOX")
@@ -282,4 +282,4 @@ def test_a_read_that_gives_up_resumes_from_its_last_page_next_time(dovecot: Dove
     assert len(seen) == 3
     rest, _ = _read(stream, cursor)
     assert {r["email"] for r in seen + rest} == {f"c{n}@customer.example" for n in range(8)}
-    assert [r["email"] for r in rest][0] == "c2@customer.example"  # the boundary, once more
+    assert rest[0]["email"] == "c2@customer.example"  # the boundary, once more
