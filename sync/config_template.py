@@ -51,7 +51,7 @@ sources:
   #     host: imap.example.com
   #     username: sales@example.com
   #     password: ${{{prefix}_IMAP_PASSWORD}}
-  #     folders: [INBOX, Sent]     # leave out: \\All (Gmail) or INBOX and \\Sent, found
+  #     folders: [INBOX, Sent]   # optional: found by SPECIAL-USE (Gmail: All Mail only)
   #     own_addresses: [sales@example.com]
   #     own_domains: [example.com]
   # mailchimp:
