@@ -4,8 +4,9 @@ Headers are parsed with ``email.parser`` under ``policy.default``; addresses wit
 ``email.utils.getaddresses`` over the raw (still RFC 2047 encoded) header values, so an
 encoded display name holding a comma cannot split an address. Display names are dropped:
 only normalised addresses are kept. 8-bit header bytes are read as UTF-8 where they are
-(SMTPUTF8), else replaced. Every problem (a defect the parser found, an unparseable address,
-a missing or garbage Date) is counted in ``defects``; none raises.
+(SMTPUTF8), else replaced. Every problem (a defect the parser found in the header block, an
+unparseable address or Message-ID, a missing or garbage Date) is counted in ``defects``;
+none raises.
 """
 
 from __future__ import annotations
@@ -121,24 +122,12 @@ def _date(message: EmailMessage, internaldate: datetime) -> tuple[datetime, int]
     return parsed, 0
 
 
-def _defects(message: EmailMessage) -> int:
-    count = len(message.defects)
-    for name in (*_PARTIES, "date", "message-id"):
-        try:
-            header = message[name]
-        except Exception:  # the policy's header classes raise on some garbage
-            count += 1
-            continue
-        count += len(getattr(header, "defects", ()))
-    return count
-
-
 def parse_headers(raw: bytes, *, internaldate: datetime, keep_subject: bool = False
                   ) -> MessageFacts:
     """The facts of a message from its header bytes; ``internaldate`` must be aware."""
     message = _PARSER.parsebytes(raw, headersonly=True)
     assert isinstance(message, EmailMessage)
-    defects = _defects(message)
+    defects = len(message.defects)  # what the parser found in the header block itself
     parties: list[str] = []
     senders: list[str] = []
     for name in _PARTIES:
@@ -147,7 +136,9 @@ def parse_headers(raw: bytes, *, internaldate: datetime, keep_subject: bool = Fa
         if name == "from":
             senders = found
         parties.extend(address for address in found if address not in parties)
-    message_ids = _message_ids(_raw_values(message, "message-id"))
+    raw_ids = _raw_values(message, "message-id")
+    message_ids = _message_ids(raw_ids)
+    defects += 1 if raw_ids and not message_ids else 0
     replying = _message_ids(_raw_values(message, "in-reply-to"))
     date, bad_date = _date(message, internaldate.astimezone(UTC))
     subject = None
