@@ -95,6 +95,8 @@ def _addresses(message: EmailMessage, name: str) -> tuple[list[str], int]:
             bad += 1 if (address or _name) else 0
         elif normal not in found:
             found.append(normal)
+    if not found and not bad and any(value.strip() for value in values):
+        bad = 1  # something was there, and no address came out of it
     return found, bad
 
 
