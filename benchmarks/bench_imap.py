@@ -60,7 +60,7 @@ def _fill(server: Dovecot, count: int, start: int = 0) -> None:
     for number in range(start, start + count):
         sent = moment + timedelta(minutes=number)
         outbound = number % 4 == 0
-        sender, to = ((f"sales@ourshop.example", f"c{number % 900}@customer.example")
+        sender, to = (("sales@ourshop.example", f"c{number % 900}@customer.example")
                       if outbound else (f"c{number % 900}@customer.example",
                                         "sales@ourshop.example"))
         raw = (f"From: Customer {number} <{sender}>\r\nTo: {to}\r\n"
@@ -121,8 +121,6 @@ def main() -> None:
     args = parser.parse_args()
     with running_dovecot() as server, tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        if os.getuid() == 0:
-            os.chmod(folder, 0o755)
         _first_login(server)
         _fill(server, args.messages)
         _first_login(server)  # Dovecot indexes the folder once, before anything is timed

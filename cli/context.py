@@ -29,6 +29,9 @@ class AppContext:
             suitecrm.client_secret.get_secret_value(),
             suitecrm.password.get_secret_value() if suitecrm.password else None,
         )
+        for account in loaded.config.sources.imap:
+            secret_filter.add(*(secret.get_secret_value() for secret in
+                                (account.password, account.oauth2_token) if secret))
         return loaded
 
     @classmethod
