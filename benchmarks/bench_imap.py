@@ -18,10 +18,12 @@ import argparse
 import json
 import os
 import pwd
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,16 +98,33 @@ def _client_file(folder: Path, server: Dovecot, page_size: int) -> Path:
     return clients
 
 
-def _timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
-    began = time.perf_counter()
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock seconds of a process, and the CPU seconds it used (user + system)."""
+
+    wall: float
+    cpu: float
+
+    def show(self, messages: int | None = None) -> str:
+        rate = f"  {messages / self.wall:6.0f} msg/s" if messages else ""
+        return f"{self.wall:6.2f} s wall, {self.cpu:6.2f} s CPU{rate}"
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str], env: dict[str, str]) -> tuple[Timing, str]:
+    cpu, began = _cpu_of_children(), time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - began
+    timing = Timing(time.perf_counter() - began, _cpu_of_children() - cpu)
     if done.returncode != 0:
         raise SystemExit(f"{command[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds, done.stdout
+    return timing, done.stdout
 
 
-def _sync(clients: Path, env: dict[str, str]) -> tuple[float, dict[str, int]]:
+def _sync(clients: Path, env: dict[str, str]) -> tuple[Timing, dict[str, int]]:
     suitepulse = str(Path(sys.executable).with_name("suitepulse"))
     seconds, out = _timed([suitepulse, "--config-dir", str(clients), "sync", "bench",
                            "--stream", "imap:bench:INBOX", "--json"], env)
@@ -136,12 +155,16 @@ def main() -> None:
         _first_login(server)
         newer, newer_counts = _sync(clients, env)
     n = args.messages
-    print(f"Dovecot {n} messages, page size {args.page_size}, user {pwd.getpwuid(os.getuid())[0]}")
-    print(f"  comparator (IMAPClient header fetch only): {floor:6.2f} s  {n / floor:8.0f} msg/s")
-    print(f"  suitepulse sync, first:                     {first:6.2f} s  {n / first:8.0f} msg/s"
-          f"  {first_counts}")
-    print(f"  suitepulse sync, nothing new:               {quiet:6.2f} s  {quiet_counts}")
-    print(f"  suitepulse sync, {args.new} new:                   {newer:6.2f} s  {newer_counts}")
+    print(f"Dovecot, {n} messages, page size {args.page_size}, "
+          f"as {pwd.getpwuid(os.getuid())[0]}; each line one process, start to exit")
+    lines = [("comparator, IMAPClient header fetch", floor.show(n), ""),
+             ("suitepulse sync, first", first.show(n), str(first_counts)),
+             ("suitepulse sync, nothing new", quiet.show(), str(quiet_counts)),
+             (f"suitepulse sync, {args.new} new", newer.show(), str(newer_counts))]
+    for label, shown, counts in lines:
+        print(f"  {label + ':':<37} {shown}  {counts}")
+    startup, _ = _timed([str(Path(sys.executable).with_name("suitepulse")), "--help"], env)
+    print(f"  {'suitepulse --help (start-up alone):':<37} {startup.show()}")
 
 
 if __name__ == "__main__":
