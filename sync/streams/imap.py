@@ -28,7 +28,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +36,7 @@ from connectors.errors import RetriableError
 from connectors.mail.imap import FetchedMessage, ImapMailbox, SelectedFolder
 from connectors.mail.message import parse_headers
 from connectors.mail.settings import ImapAccountSettings
+from sync.errors import StateError
 from sync.streams.connections import Connections
 from sync.streams.contract import Stream
 from sync.streams.cursor import CursorValue
@@ -85,11 +86,18 @@ class ImapFolderStream:
 
     def read(self, since: CursorValue | None) -> Iterator[list[dict[str, Any]]]:
         """Pages of rows from the folder state ``since`` on (everything when None)."""
-        if since is not None and not isinstance(since, str):
-            raise TypeError("an IMAP stream's cursor is a folder state (text)")
-        saved = FolderState.parse(since) if since is not None else None
+        saved = self._saved(since)
         with ImapMailbox(self.account, ssl_context=self._ssl_context) as mailbox:
             yield from _FolderRead(self, mailbox, saved).pages()
+
+    def _saved(self, since: CursorValue | None) -> FolderState | None:
+        if since is None:
+            return None
+        if isinstance(since, str):
+            with suppress(ValueError):
+                return FolderState.parse(since)
+        raise StateError(f"the saved cursor of {self.name} is not an IMAP folder state",
+                         hint=f"sync --full --stream {self.name} reads the folder again")
 
     def rows(self, messages: Sequence[FetchedMessage],
              states: Sequence[FolderState]) -> list[dict[str, Any]]:

@@ -49,3 +49,17 @@ def test_a_state_is_described_for_people() -> None:
 def test_out_of_range_parts_are_refused() -> None:
     with pytest.raises(ValueError, match="uid"):
         FolderState(uid=10**10)
+
+
+def test_a_stream_refuses_a_saved_cursor_that_is_not_a_folder_state() -> None:
+    from connectors.mail.settings import ImapAccountSettings
+    from sync.errors import StateError
+    from sync.streams.imap import ImapFolderStream
+
+    account = ImapAccountSettings(name="a", host="127.0.0.1", port=1, username="u",
+                                  password="p")  # type: ignore[arg-type]
+    stream = ImapFolderStream(account, "INBOX")
+    for saved in ("2026-01-01", 42):
+        with pytest.raises(StateError, match="not an IMAP folder state") as caught:
+            next(stream.read(saved))
+        assert "sync --full --stream imap:a:INBOX" in str(caught.value)
