@@ -128,7 +128,8 @@ class ImapMailbox:
     def connect(self) -> None:
         """Connect, secure the connection as configured and log in."""
         settings = self.settings
-        context = self._ssl_context or tls_context(settings)
+        secured = settings.tls or settings.starttls
+        context = (self._ssl_context or tls_context(settings)) if secured else None
         with self._failures("connecting"):
             client = imapclient.IMAPClient(settings.host, port=settings.port, ssl=settings.tls,
                                            ssl_context=context if settings.tls else None,
