@@ -51,8 +51,9 @@ sources:
   #     host: imap.example.com
   #     username: sales@example.com
   #     password: ${{{prefix}_IMAP_PASSWORD}}
-  #     folders: [INBOX, Sent]
+  #     folders: [INBOX, Sent]   # optional: found by SPECIAL-USE (Gmail: All Mail only)
   #     own_addresses: [sales@example.com]
+  #     own_domains: [example.com]
   # mailchimp:
   #   api_key: ${{{prefix}_MAILCHIMP_API_KEY}}
   #   audience_id: a1b2c3d4e5

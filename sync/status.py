@@ -10,6 +10,7 @@ from sync.store.cursors import list_cursors
 from sync.store.runs import recent_runs
 from sync.store.value_models import latest_value_model
 from sync.streams.cursor import decode_cursor
+from sync.streams.imap_state import describe_state
 
 __all__ = ["client_status"]
 
@@ -18,6 +19,8 @@ def _cursor_text(value: str | None) -> str | None:
     if value is None:
         return None
     decoded = decode_cursor(value)
+    if isinstance(decoded, str) and (folder := describe_state(decoded)):
+        return folder  # an IMAP folder: its UIDVALIDITY, last UID, MODSEQ
     return decoded.isoformat() if hasattr(decoded, "isoformat") else str(decoded)
 
 

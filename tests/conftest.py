@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from tests.dovecot import Dovecot, running_dovecot
 
 VALID_CLIENT = """\
 client: acme
@@ -55,3 +56,17 @@ def run_cli() -> Iterator[Callable[..., Result]]:
         return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
 
     yield run
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """A private Dovecot for the whole session: plaintext and TLS ports, CONDSTORE on."""
+    with running_dovecot(tls=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_without_condstore() -> Iterator[Dovecot]:
+    """A private Dovecot that does not advertise CONDSTORE."""
+    with running_dovecot(condstore=False) as server:
+        yield server

@@ -11,6 +11,7 @@ from cli.exit_codes import ExitCode
 from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from sync.crm_check import CheckReport, check_client
+from sync.imap_check import ImapCheck, check_imap
 
 __all__ = ["check"]
 
@@ -29,6 +30,18 @@ def _document(report: CheckReport) -> dict[str, object]:
         ],
         "missing": [r.name for r in report.missing],
     }
+
+
+def _print_imap(checks: list[ImapCheck]) -> None:
+    if not checks:
+        return
+    table = Table("IMAP account", "folder", "messages")
+    for check in checks:
+        if check.error:
+            table.add_row(escape(check.account), "[red]FAILED[/]", escape(check.error))
+        for folder in check.folders:
+            table.add_row(escape(check.account), escape(folder.name), str(folder.messages))
+    out_console.print(table)
 
 
 def _print(report: CheckReport) -> None:
@@ -56,7 +69,8 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
 
     Authenticates with the configured OAuth2 grant, detects the API layout when it is
     auto, and looks up every module and field named by sync.modules,
-    enrichment.purchases and writeback.fields. Exit 0 when all are there, 1 otherwise.
+    enrichment.purchases and writeback.fields; logs in to every IMAP account and counts
+    the messages of the folders it reads. Exit 0 when all are there, 1 otherwise.
 
     \b
     Examples:
@@ -65,8 +79,11 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
     """
     loaded = app.load(client)
     report = check_client(loaded.config)
+    mail = check_imap(loaded.config)
+    ok = report.ok and all(check.ok for check in mail)
     if as_json:
-        emit_json(_document(report))
+        emit_json({**_document(report), "ok": ok, "imap": [check.as_dict() for check in mail]})
     else:
         _print(report)
-    click.get_current_context().exit(int(ExitCode.OK if report.ok else ExitCode.FAILED))
+        _print_imap(mail)
+    click.get_current_context().exit(int(ExitCode.OK if ok else ExitCode.FAILED))

@@ -31,7 +31,7 @@ def _all(stream: Stream, since: Any) -> Iterator[dict[str, Any]]:
 def opened(request: pytest.FixtureRequest,
            make_config: MakeConfig) -> Iterator[tuple[World, list[Stream]]]:
     """One source of the registry, opened over its world: the world and the streams."""
-    world = WORLDS[request.param](make_config)
+    world = WORLDS[request.param](make_config, request)
     with SOURCES[request.param](world.config, world.connections) as streams:
         yield world, streams
 
