@@ -27,6 +27,8 @@ class FaultSettings(BaseModel):
     rate_drop: float = Field(0.0, ge=0, le=1, description="Share of connections dropped "
                              "mid-response.")
     seed: int | None = Field(None, description="Seed of the fault dice (None: random).")
+    rate_403_bare: float = Field(0.0, ge=0, le=1, description="Share of Mailchimp requests "
+                                 "answered 403 without a body (Mailchimp's throttling).")
 
 
 class SandboxSettings(BaseModel):

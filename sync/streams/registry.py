@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sync.config import ClientConfig
 from sync.streams.contract import Stream
+from sync.streams.mailchimp import mailchimp_streams
 from sync.streams.source import RecordSource
 from sync.streams.suitecrm import SuiteCRMStream
 
@@ -45,3 +46,6 @@ def build_streams(config: ClientConfig, source: RecordSource) -> list[Stream]:
     for factory in _FACTORIES:
         streams.extend(factory(config))
     return streams
+
+
+register_stream_factory(mailchimp_streams)  # until sources are an explicit mapping
