@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS sandbox_mc_members (
     timestamp_opt TEXT, rating INTEGER NOT NULL, tags TEXT NOT NULL, unsubscribed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS sandbox_mc_members_changed ON sandbox_mc_members (last_changed, id);
+CREATE TABLE IF NOT EXISTS sandbox_mc_requests (route TEXT PRIMARY KEY, n INTEGER NOT NULL)
 """
 _MEMBER_COLUMNS = "id, email, status, last_changed, timestamp_opt, rating, tags"
 
@@ -87,6 +88,15 @@ def _ensure_members(store: Store) -> None:
               entered if opt_out else None)
              for email, opt_out, entered in rows])
         store.set_info("mailchimp_members", "1")
+
+
+def _count(store: Store, sub_path: str) -> None:
+    """Count the request by route (ids left out): what the benchmarks and tests read."""
+    _ensure_members(store)
+    parts = [p for p in sub_path.split("/") if p]
+    route = "/".join(p if n % 2 == 0 else "*" for n, p in enumerate(parts))
+    store.execute("INSERT INTO sandbox_mc_requests VALUES (?, 1) ON CONFLICT (route) DO UPDATE "
+                  "SET n = n + 1", (route,))
 
 
 def _problem(status: int, title: str, detail: str) -> Response:
@@ -282,6 +292,7 @@ def _campaign_route(request: Request, state: SandboxState,
 
 async def mailchimp(request: Request, state: SandboxState, sub_path: str) -> Response:
     """Answer a request below ``/mailchimp/3.0``."""
+    _count(state.store, sub_path)
     bare_403 = state.settings.faults.rate_403_bare
     if bare_403 and random.random() < bare_403:
         return Response(b"", status_code=403)
@@ -360,6 +371,15 @@ class MailchimpControl:
         """One recipient's action: open, click (with ``url``), bounce_hard or bounce_soft."""
         self.store.execute("INSERT INTO sandbox_campaign_activity VALUES (?, ?, ?, ?, ?, ?)",
                            (campaign_id, "", email, action, _stamp(at), url))
+
+    def requests(self) -> dict[str, int]:
+        """Requests that reached the API (bare 403s included), by route: ``reports/*/sent-to``."""
+        return {str(route): int(n) for route, n in self.store.query(
+            "SELECT route, n FROM sandbox_mc_requests ORDER BY route")}
+
+    def reset_requests(self) -> None:
+        """Start counting requests from zero."""
+        self.store.execute("DELETE FROM sandbox_mc_requests")
 
     def campaigns(self) -> list[tuple[str, str]]:
         """(id, sent_at) of every campaign, oldest first."""
