@@ -7,6 +7,7 @@ would: the store's interactions, the consent traits, and how many requests a syn
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
@@ -186,12 +187,16 @@ def test_unsubscribe_turns_consent_off(sb: RunningSandbox, config: ClientConfig)
     {"rate_drop": 0.25},
 ], ids=["429-storm", "403-without-body", "dropped-connections"])
 def test_fault_runs_end_with_the_store_of_a_clean_run(
-        sb: RunningSandbox, clients_dir: Path, tmp_path: Path, faults: dict[str, float]) -> None:
+        sb: RunningSandbox, clients_dir: Path, tmp_path: Path, faults: dict[str, float],
+        caplog: pytest.LogCaptureFixture) -> None:
     clean = mailchimp_client(clients_dir / "clean", sb, f"sqlite:///{tmp_path / 'clean.db'}")
     _sync(clean)
     for name, value in {"seed": 11, **faults}.items():
         setattr(sb.faults, name, value)
     faulty = mailchimp_client(clients_dir / "faulty", sb, f"sqlite:///{tmp_path / 'faulty.db'}")
-    _sync(faulty)
+    with caplog.at_level(logging.WARNING, logger="connectors.http"):
+        _sync(faulty)
+    assert any("mailchimp" in r.getMessage() and "retrying" in r.getMessage()
+               for r in caplog.records)  # the faults did hit Mailchimp requests
     with Store.for_config(clean) as one, Store.for_config(faulty) as other:
         assert interactions_view(other) == interactions_view(one)
