@@ -56,6 +56,12 @@ sync:
                account_id]
     AOS_Invoices: [billing_contact_id, total_amount, invoice_date, status, currency_id]
 
+sources:
+  mailchimp:                # the sandbox's Mailchimp look-alike: members, consent, campaigns
+    base_url: {base_url}/mailchimp/3.0
+    api_key: ${{{prefix}_MAILCHIMP_API_KEY}}
+    audience_id: {audience}
+
 enrichment:
   customer_entity: Contacts
   purchases:
@@ -144,11 +150,14 @@ def _write_client(folder: Path, sandbox: RunningSandbox) -> LoadedConfig:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(f"# the sandbox's synthetic credentials, written by suitepulse demo\n"
                      f"{_PREFIX}_SUITECRM_CLIENT_ID={sandbox.client_id}\n"
-                     f"{_PREFIX}_SUITECRM_CLIENT_SECRET={sandbox.client_secret}\n")
+                     f"{_PREFIX}_SUITECRM_CLIENT_SECRET={sandbox.client_secret}\n"
+                     f"{_PREFIX}_MAILCHIMP_API_KEY="
+                     f"{sandbox.settings.mailchimp_api_key.get_secret_value()}\n")
     env_file.chmod(0o600)
     path = folder / f"{DEMO_CLIENT}.yaml"
     path.write_text(_CONFIG.format(client=DEMO_CLIENT, base_url=sandbox.base_url,
-                                   prefix=_PREFIX, store=(folder / _STORE).resolve()),
+                                   prefix=_PREFIX, store=(folder / _STORE).resolve(),
+                                   audience=sandbox.settings.mailchimp_list_id),
                     encoding="utf-8")
     return load_client(path)
 
