@@ -134,9 +134,9 @@ class MemberStream:
                 for row in rows:
                     seen[row["id"]] = row["last_changed"]
                 band = rows[-1]["last_changed"] - _SECOND
-                if rows[0]["last_changed"] >= band and lower is not None and lower >= band - \
-                        _SECOND:
-                    offset += len(raw) - margin  # a whole page in two seconds: page on
+                dense = rows[0]["last_changed"] >= band  # the whole page in two seconds
+                if dense and lower is not None and lower >= band - _SECOND:
+                    offset += len(raw) - margin  # moving the window would not help: page on
                     continue
                 lower, offset = band, 0
                 seen = {key: stamp for key, stamp in seen.items() if stamp >= band}
