@@ -10,6 +10,7 @@ per client, which is per account. Paging is ``count``/``offset`` with pages of `
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -87,13 +88,14 @@ class MailchimpClient:
 
     def __init__(self, settings: MailchimpSettings, *,
                  transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.settings = settings
         self._sleep = sleep
         self._gate = threading.BoundedSemaphore(settings.max_in_flight)
         self._http = build_client(settings.http, base_url=settings.api_url(),
                                   auth=_auth(settings), headers={"Accept": "application/json"},
-                                  transport=transport)
+                                  transport=transport, tls=tls)
 
     def __enter__(self) -> MailchimpClient:
         return self

@@ -38,6 +38,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from connectors.http import tls_context
 from connectors.mail.mailchimp import MailchimpClient, api_time, parse_api_time
 from connectors.mail.settings import MailchimpSettings
 from sync.streams.connections import Connections
@@ -315,9 +316,10 @@ def mailchimp_streams(config: ClientConfig) -> list[Stream]:
     if settings is None:
         return []
     lookback = timedelta(seconds=config.sync.lookback_seconds)
+    tls = tls_context()
 
     def connect() -> MailchimpClient:
-        return MailchimpClient(settings)
+        return MailchimpClient(settings, tls=tls)
 
     with connect() as client:
         return _streams(client, connect, settings, lookback, _now)
