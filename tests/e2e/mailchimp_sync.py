@@ -28,8 +28,8 @@ def control(sb: RunningSandbox) -> MailchimpControl:
     return MailchimpControl(sandbox_state(sb.app).store)
 
 
-def mailchimp_client(folder: Path, sb: RunningSandbox, store_url: str,
-                     **mailchimp: Any) -> ClientConfig:
+def mailchimp_client(folder: Path, sb: RunningSandbox, store_url: str, *,
+                     writeback: dict[str, str] | None = None, **mailchimp: Any) -> ClientConfig:
     """A client of ``sb`` with ``sources.mailchimp`` (fast retries; overrides in kwargs)."""
     path = write_client_file(folder, sb, store_url, page_size=200)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -38,6 +38,8 @@ def mailchimp_client(folder: Path, sb: RunningSandbox, store_url: str,
         "base_url": f"{sb.base_url}/mailchimp/3.0",
         "api_key": sb.settings.mailchimp_api_key.get_secret_value(),
         "audience_id": sb.settings.mailchimp_list_id, "http": FAST_HTTP, **mailchimp}}
+    if writeback:
+        document["writeback"] = {"fields": writeback}
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return client_config(path)
 

@@ -17,11 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from connectors.mail.mailchimp import MailchimpClient
+from connectors.suitecrm import SuiteCRMClient
 from sandbox import RunningSandbox, running_sandbox
 from sandbox.app import sandbox_state
 from sandbox.mailchimp_api import member_id
 from sync.config import ClientConfig
 from sync.enrich_step import enrich_client
+from sync.pipeline import run
 from sync.pull import sync_client
 from sync.run_summary import Outcome
 from sync.store import Store
@@ -200,3 +202,27 @@ def test_fault_runs_end_with_the_store_of_a_clean_run(
                for r in caplog.records)  # the faults did hit Mailchimp requests
     with Store.for_config(clean) as one, Store.for_config(faulty) as other:
         assert interactions_view(other) == interactions_view(one)
+
+
+def test_an_opt_out_written_to_the_crm_is_not_cleared_by_a_resubscribe(
+        sb: RunningSandbox, clients_dir: Path, tmp_path: Path) -> None:
+    sb.add_custom_field("Contacts", "sp_email_opt_out_c", "bool")
+    config = mailchimp_client(clients_dir, sb, f"sqlite:///{tmp_path / 'w.db'}",
+                              writeback={"email_opt_out": "Contacts.sp_email_opt_out_c"})
+    world = control(sb)
+    email = world.emails("subscribed")[4]
+    world.set_member(email, at=datetime.now(UTC) - timedelta(minutes=9), status="unsubscribed")
+    assert run(config, trigger="cli").outcome is Outcome.OK
+    assert _crm_opt_out(sb, email) is True
+    world.set_member(email, at=datetime.now(UTC) - timedelta(minutes=5), status="subscribed")
+    assert run(config, trigger="cli").outcome is Outcome.OK
+    assert _consent(config, sb, email) == ("subscribed", False)  # Mailchimp says so
+    assert _crm_opt_out(sb, email) is True  # but the CRM's opt-out stays
+
+
+def _crm_opt_out(sb: RunningSandbox, email: str) -> object:
+    with SuiteCRMClient(sb.suitecrm_settings()) as client:
+        return next(record.attributes["sp_email_opt_out_c"]
+                    for page in client.iter_pages("Contacts", fields=[
+                        "email1", "sp_email_opt_out_c"], sort="id", page_size=200)
+                    for record in page if record.attributes.get("email1") == email)
