@@ -82,10 +82,9 @@ def summarize_purchases(
         values = np.nan_to_num(values, nan=0.0)
     end_ns = int(_utc(end).value)
     keep = ns <= end_ns
-    raw_customer = np.asarray(customer)
+    codes, keys = _customer_codes(customer)
     if not keep.all():
-        ns, values, raw_customer = ns[keep], values[keep], raw_customer[keep]
-    codes, keys = _customer_codes(raw_customer)
+        ns, values, codes = ns[keep], values[keep], codes[keep]
     period = floor_times(ns, granularity)
     period_index, period_values = _period_index(period, _NS_PER_PERIOD[granularity])
     width = max(int(period_values.size), 1)
@@ -143,8 +142,12 @@ def summarize_purchases(
     )
 
 
-def _customer_codes(customer: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp], npt.NDArray[Any]]:
-    """Dense integer codes and the key of each code (integer ids skip hashing)."""
+def _customer_codes(keys_in: npt.ArrayLike) -> tuple[npt.NDArray[np.intp], npt.NDArray[Any]]:
+    """Dense integer codes and the key of each code (categorical and integer ids skip hashing)."""
+    if isinstance(keys_in, pd.Series) and isinstance(keys_in.dtype, pd.CategoricalDtype):
+        return (keys_in.cat.codes.to_numpy().astype(np.intp),
+                keys_in.cat.categories.to_numpy(dtype=object))
+    customer = np.asarray(keys_in)
     if customer.dtype.kind in "iu" and customer.size:
         low, high = int(customer.min()), int(customer.max())
         if high - low < 4 * customer.size + 1024:
@@ -178,6 +181,10 @@ def _period_index(period: npt.NDArray[np.int64], step: int
 
 def epoch_ns(moments: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """UTC epoch nanoseconds of datetimes (naive ones are taken as UTC)."""
+    if isinstance(moments, pd.Series | pd.Index) and moments.dtype.kind == "M":
+        stamps = pd.DatetimeIndex(moments)          # no per-value Timestamp objects
+        stamps = stamps.tz_localize("UTC") if stamps.tz is None else stamps.tz_convert("UTC")
+        return np.asarray(stamps.as_unit("ns").asi8, dtype=np.int64)
     index = pd.DatetimeIndex(pd.to_datetime(np.asarray(moments), utc=True))
     return np.asarray(index.as_unit("ns").asi8, dtype=np.int64)
 

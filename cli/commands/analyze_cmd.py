@@ -5,18 +5,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 import pandas as pd
 
 from cli.options import json_option
 from cli.output import emit_json, err_console
+from enrichment.amount_text import Decimal
 from enrichment.analysis import analyze_transactions
 from enrichment.errors import EnrichmentError
 from enrichment.settings import Granularity, TimeUnit
-from enrichment.transactions_file import read_transactions
+from enrichment.transactions_file import ReadOptions, read_transactions
 
 __all__ = ["analyze"]
+
+
+_DECIMALS: dict[str, Decimal] = {".": ".", ",": ","}
+
+
+def _write_csv(frame: pd.DataFrame, target: Path | BinaryIO) -> None:
+    """One row per customer, written by pyarrow (pandas' writer takes 3 s per 100k rows)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), target,
+                    pacsv.WriteOptions(quoting_style="needed"))
 
 
 def _end(value: str | None) -> pd.Timestamp | None:
@@ -50,13 +64,23 @@ def _end(value: str | None) -> pd.Timestamp | None:
               default="exact", show_default=True,
               help="Purchases in the same day/hour/timestamp are one occasion.")
 @click.option("--end", help="End of the observation period (default: last transaction).")
+@click.option("--sep", "separator", type=click.Choice([",", ";", "tab", "|"]),
+              help="CSV field separator (default: found from the file).")
+@click.option("--decimal", type=click.Choice([".", ","]),
+              help="Decimal mark of the amounts (default: what the values show).")
+@click.option("--encoding", help="CSV encoding, e.g. utf-8, cp1252 (default: UTF-8 with or "
+              "without BOM, else cp1252 with a warning).")
+@click.option("--date-format", help="strftime format of the dates, e.g. %d/%m/%Y (needed "
+              "where day and month could be swapped).")
 @click.option("--discount-rate", default=0.10, show_default=True,
               type=click.FloatRange(0, 1, max_open=True), help="Annual discount rate of CLV.")
 @json_option
 def analyze(transactions: Path, customer_col: str, date_col: str, amount_col: str,
             out: Path | None, params: Path | None, horizon: int, time_unit: str,
-            granularity: str, end: str | None, discount_rate: float, as_json: bool) -> None:
-    """Fit BG/NBD and Gamma-Gamma on a transaction CSV; predict value per customer.
+            granularity: str, end: str | None, separator: str | None, decimal: str | None,
+            encoding: str | None, date_format: str | None, discount_rate: float,
+            as_json: bool) -> None:
+    """Fit BG/NBD and Gamma-Gamma on a transaction CSV or Parquet file; predict value per customer.
 
     \b
     Examples:
@@ -64,21 +88,28 @@ def analyze(transactions: Path, customer_col: str, date_col: str, amount_col: st
           --amount-col total --out traits.csv --params params.json
       suitepulse analyze orders.csv --customer-col id --date-col day --amount-col value \\
           --time-unit week --granularity day --end 1997-09-30 --json
+      suitepulse analyze export.csv --customer-col Kunde --date-col Datum \\
+          --amount-col Betrag --decimal , --date-format %d.%m.%Y
     """
-    frame = read_transactions(transactions, customer_col=customer_col, date_col=date_col,
-                              amount_col=amount_col)
+    options = ReadOptions(separator="\t" if separator == "tab" else separator,
+                          decimal=_DECIMALS.get(decimal or ""), encoding=encoding,
+                          date_format=date_format)
+    read = read_transactions(transactions, customer_col=customer_col, date_col=date_col,
+                             amount_col=amount_col, options=options)
+    frame = read.frame
     result = analyze_transactions(frame, horizon_days=horizon, time_unit=TimeUnit(time_unit),
                                   granularity=Granularity(granularity), end=_end(end),
                                   annual_discount_rate=discount_rate)
     if params is not None:
         params.write_text(json.dumps(result.params, indent=2) + "\n", encoding="utf-8")
     if out is not None:
-        result.customers.to_csv(out, index=False)
+        _write_csv(result.customers, out)
     elif not as_json:
-        result.customers.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        _write_csv(result.customers, sys.stdout.buffer)
     if as_json:
         segments = result.customers["segment"].value_counts().to_dict()
-        emit_json({"ok": True, "transactions": len(frame),
+        emit_json({"ok": True, "transactions": len(frame), "blank_amounts": read.blank_amounts,
                    "customers": len(result.customers), "end": result.end.isoformat(),
                    "params": result.params, "segments": segments,
                    "out": str(out) if out else None})

@@ -75,8 +75,8 @@ def test_end_ignores_later_transactions_and_json(run_cli: RunCli, tmp_path: Path
     ("cust,date,total\na,2024-01-01,1\n", "no column 'day'"),
     ("cust,day,total\na,2024-01-01,1\nb,yesterday-ish,2\n", "row 3, column 'day': "
                                                              "unparsable date"),
-    ("cust,day,total\na,2024-01-01,1\nb,2024-01-02,12 EUR\n", "row 3, column 'total': "
-                                                              "unparsable amount '12 EUR'"),
+    ("cust,day,total\na,2024-01-01,1\nb,2024-01-02,twelve\n", "row 3, column 'total': "
+                                                              "unparsable amount 'twelve'"),
     ("cust,day,total\n,2024-01-01,1\n", "row 2, column 'cust': missing customer id"),
 ])
 def test_bad_files_give_one_clear_error(run_cli: RunCli, tmp_path: Path, content: str,
