@@ -93,11 +93,18 @@ EXAMPLE_PATH = Path("config") / "examples" / "demo.yaml"
 """Where the example lives, relative to the repository root."""
 
 
-def demo_client_text(base_url: str, store: Path) -> str:
-    """The client file the demo writes: the sandbox at ``base_url``, its store at ``store``."""
+def demo_client_text(base_url: str, store: Path, audience: str) -> str:
+    """The client file the demo writes: the sandbox at ``base_url`` (SuiteCRM and its
+    Mailchimp look-alike with ``audience``), its store at ``store``."""
     return _DEMO_HEADER + _BODY.format(
         client=DEMO_CLIENT, base_url=base_url, client_id=f"{_PREFIX}_SUITECRM_CLIENT_ID",
         client_secret=f"{_PREFIX}_SUITECRM_CLIENT_SECRET") + f"""
+sources:
+  mailchimp:                # the sandbox's Mailchimp look-alike: members, consent, campaigns
+    base_url: {base_url}/mailchimp/3.0
+    api_key: ${{{_PREFIX}_MAILCHIMP_API_KEY}}
+    audience_id: {audience}
+
 store:
   url: sqlite:///{store}
 """
@@ -179,10 +186,13 @@ def _write_client(folder: Path, sandbox: RunningSandbox) -> LoadedConfig:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(f"# the sandbox's synthetic credentials, written by suitepulse demo\n"
                      f"{_PREFIX}_SUITECRM_CLIENT_ID={sandbox.client_id}\n"
-                     f"{_PREFIX}_SUITECRM_CLIENT_SECRET={sandbox.client_secret}\n")
+                     f"{_PREFIX}_SUITECRM_CLIENT_SECRET={sandbox.client_secret}\n"
+                     f"{_PREFIX}_MAILCHIMP_API_KEY="
+                     f"{sandbox.settings.mailchimp_api_key.get_secret_value()}\n")
     env_file.chmod(0o600)
     path = folder / f"{DEMO_CLIENT}.yaml"
-    path.write_text(demo_client_text(sandbox.base_url, (folder / _STORE).resolve()),
+    path.write_text(demo_client_text(sandbox.base_url, (folder / _STORE).resolve(),
+                                     sandbox.settings.mailchimp_list_id),
                     encoding="utf-8")
     loaded = load_client(path)
     secret_filter.add(*loaded.secrets)

@@ -2,7 +2,10 @@
 
 It sets timeouts and TLS, maps HTTP statuses to the connector errors, retries what may be
 retried (timeouts, connection errors, 429, 502-504; never other 4xx) with exponential
-backoff, jitter and Retry-After, and redacts secrets from URLs and texts.
+backoff, jitter and Retry-After, and redacts secrets from URLs and texts. A system whose API
+says more with its statuses (Mailchimp: a 403 without a body is throttling, every 5xx passes,
+an RFC 7807 problem document names why credentials were refused) passes ``StatusRules``; the
+defaults are the plain mapping.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import asyncio
 import email.utils
 import logging
 import re
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,16 +36,21 @@ from connectors.errors import AuthError, ConnectorError, FatalAPIError, Retriabl
 from connectors.settings import HttpSettings
 
 __all__ = [
+    "PLAIN_RULES",
     "RETRIABLE_STATUSES",
+    "Problem",
+    "StatusRules",
     "build_async_client",
     "build_client",
     "error_for_status",
     "error_for_transport",
     "parse_retry_after",
+    "problem_of",
     "redact_text",
     "redact_url",
     "retrying",
     "retrying_async",
+    "tls_context",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,6 +71,51 @@ _SECRET_PARAMS = frozenset(
     }
 )
 _REDACTED = "***"
+_PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """How one system's statuses read beyond the plain mapping (all off by default).
+
+    ``bare_403_throttles``: a 403 with an empty body is throttling (retried), not a refusal.
+    ``retry_server_errors``: every 5xx is retried, not only 502-504.
+    ``problem_auth``: a 401 or 403 carrying an RFC 7807 problem document is an ``AuthError``
+    whose detail is the document's title and detail.
+    """
+
+    bare_403_throttles: bool = False
+    retry_server_errors: bool = False
+    problem_auth: bool = False
+
+
+PLAIN_RULES = StatusRules()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The ``title`` and ``detail`` of an ``application/problem+json`` body (RFC 7807)."""
+
+    title: str
+    detail: str
+
+    def text(self) -> str:
+        """``title: detail`` (either alone when the other is empty)."""
+        return ": ".join(part for part in (self.title, self.detail) if part)
+
+
+def problem_of(response: httpx.Response) -> Problem | None:
+    """The problem document of ``response``, or None when it carries none."""
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != _PROBLEM_JSON:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    return Problem(str(body.get("title") or ""), str(body.get("detail") or ""))
 
 
 def _client_options(
@@ -68,6 +123,7 @@ def _client_options(
     base_url: str,
     auth: httpx.Auth | None,
     headers: Mapping[str, str] | None,
+    tls: ssl.SSLContext | None = None,
 ) -> dict[str, Any]:
     """What every client we build shares: timeouts, TLS, no redirects."""
     return {
@@ -75,7 +131,7 @@ def _client_options(
         "auth": auth,
         "headers": dict(headers or {}),
         "timeout": httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-        "verify": settings.verify_tls,
+        "verify": tls if tls is not None and settings.verify_tls else settings.verify_tls,
         "follow_redirects": False,
     }
 
@@ -87,10 +143,20 @@ def build_client(
     auth: httpx.Auth | None = None,
     headers: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> httpx.Client:
-    """Return a synchronous client; ``transport`` replaces the network in tests."""
-    return httpx.Client(**_client_options(settings, base_url, auth, headers),
+    """Return a synchronous client; ``transport`` replaces the network in tests.
+
+    ``tls`` is a verifying context to reuse (from ``tls_context``): loading the trusted
+    certificates takes a tenth of a second, too long to repeat for every short-lived client.
+    """
+    return httpx.Client(**_client_options(settings, base_url, auth, headers, tls),
                         transport=transport)
+
+
+def tls_context() -> ssl.SSLContext:
+    """A certificate-verifying TLS context, as httpx builds one, to share between clients."""
+    return httpx.create_ssl_context()
 
 
 def build_async_client(
@@ -158,13 +224,19 @@ def error_for_status(
     module: str | None = None,
     record_id: str | None = None,
     auth_request: bool = False,
+    rules: StatusRules = PLAIN_RULES,
+    empty_body: bool = False,
+    problem: Problem | None = None,
 ) -> ConnectorError:
     """The error class for an unsuccessful HTTP status: the one mapping of statuses to errors.
 
     429 and 502-504 are ``RetriableError``; 401 is ``AuthError``; anything else is
     ``FatalAPIError``. With ``auth_request`` (a token request), every status that is not
     retriable is an ``AuthError``: the credentials or the OAuth2 client were refused.
+    ``rules`` widens this for one system (``empty_body`` and ``problem`` describe the reply).
     """
+    if problem is not None and detail is None:
+        detail = problem.text() or None
     where: dict[str, Any] = {
         "system": system,
         "status": status,
@@ -174,13 +246,18 @@ def error_for_status(
         "module": module,
         "record_id": record_id,
     }
-    if status in RETRIABLE_STATUSES:
+    if status in RETRIABLE_STATUSES or (rules.retry_server_errors and status >= 500):
         return RetriableError(
             "rate limited" if status == 429 else "server temporarily unavailable",
             retry_after=parse_retry_after(retry_after),
             delivered=status in _GATEWAY_STATUSES,
             **where,
         )
+    if rules.bare_403_throttles and status == 403 and empty_body:
+        return RetriableError("throttled (403 without a body)",
+                              retry_after=parse_retry_after(retry_after), **where)
+    if rules.problem_auth and status in (401, 403) and problem is not None:
+        return AuthError("credentials refused", **where)
     if auth_request:
         return AuthError("token request refused", **where)
     if status == 401:

@@ -11,8 +11,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from enrichment.consent import email_consent
 from enrichment.customer_model import VALUE_TRAITS, ValueModelReport, model_customers
-from enrichment.engagement import engagement_scores
+from enrichment.engagement import engagement_scores, engaging
 from enrichment.errors import EnrichmentError
 from enrichment.lifecycle import lifecycle_stages
 from enrichment.potential import potential_values
@@ -100,6 +101,10 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
         elif written:
             out.loc[at, name] = np.nan
 
+    consent = email_consent(touched, ids)
+    out["email_consent"] = consent.to_numpy()
+    out["email_opt_out"] = consent.isin(["unsubscribed", "cleaned"]).to_numpy()
+    touched = touched.loc[engaging(touched, settings.engagement).to_numpy()]
     last_touch = pd.Series(epoch_ns(touched["occurred_at"])).groupby(
         touched["customer_id"].to_numpy()).max().reindex(ids)
     out["engagement_score"] = engagement_scores(touched, settings.engagement, as_of_ns

@@ -179,7 +179,14 @@ class EngagementSettings(BaseModel):
         default_factory=lambda: {"email": 1.0, "campaign": 0.5, "web": 1.0},  # type: ignore[arg-type]
     )
 
-    @field_validator("channel_weights")
+    kind_weights: dict[str, float] = Field(
+        default_factory=lambda: {"click": 1.0, "open": 0.3, "sent": 0.0, "bounce_hard": 0.0,
+                                 "bounce_soft": 0.0, "unsubscribe": 0.0},
+        description="Factor per interaction kind (1 for kinds not listed): a click says more "
+        "than an open (image proxies open mail); a send, bounce or unsubscribe is no "
+        "engagement.")
+
+    @field_validator("channel_weights", "kind_weights")
     @classmethod
     def _non_negative(cls, weights: dict[str, float]) -> dict[str, float]:
         if any(weight < 0 for weight in weights.values()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from enrichment.consent import CONSENT_STATES
 from enrichment.lifecycle import STAGES
 from enrichment.rfm import NO_PURCHASE_SEGMENT
 from enrichment.settings import DEFAULT_RFM_GRID, EnrichmentSettings
@@ -20,6 +21,7 @@ class TraitKind(StrEnum):
     INT = "int"
     FLOAT = "float"
     DATE = "date"
+    BOOL = "bool"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ TRAITS: dict[str, TraitSpec] = {
     "rule_segment": TraitSpec(TraitKind.ENUM, "First rule segment of the client YAML that "
                               "matches; empty if none."),
     "rule_segments": TraitSpec(TraitKind.TEXT, "Every matching rule segment, comma-separated."),
+    "email_consent": TraitSpec(TraitKind.ENUM, "E-mail consent from Mailchimp: subscribed, "
+                               "unsubscribed, cleaned or never (not a member).",
+                               options=CONSENT_STATES),
+    "email_opt_out": TraitSpec(TraitKind.BOOL, "Opted out of e-mail in Mailchimp "
+                               "(unsubscribed or cleaned); written only to set an opt-out."),
 }
 
 

@@ -34,6 +34,8 @@ class FaultSettings(BaseModel):
     refuse_ids: list[str] = Field(default_factory=list, description="Record ids whose writes "
                                   "are refused with 400, as a logic hook or validation would.")
     seed: int | None = Field(None, description="Seed of the fault dice (None: random).")
+    rate_403_bare: float = Field(0.0, ge=0, le=1, description="Share of Mailchimp requests "
+                                 "answered 403 without a body (Mailchimp's throttling).")
 
 
 class SandboxSettings(BaseModel):

@@ -2,7 +2,8 @@
 
 Used by ``suitepulse check``: connect, authenticate, list the modules and fields that
 ``sync.modules``, ``enrichment.purchases`` and ``writeback.fields`` name, report what is
-missing.
+missing. With ``sources.mailchimp``, also list the account's audiences (and data centre):
+a configured audience the account lacks is missing too.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 import httpx
 
 from connectors.errors import FatalAPIError
+from connectors.mail.mailchimp import Audience, MailchimpClient
 from connectors.suitecrm import SuiteCRMClient
 from sync.config import ClientConfig
 
-__all__ = ["CheckReport", "Requirement", "check_client", "requirements"]
+__all__ = ["CheckReport", "MailchimpAccount", "Requirement", "check_client", "requirements"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class Requirement:
         return self.module if self.field is None else f"{self.module}.{self.field}"
 
 
+@dataclass(frozen=True)
+class MailchimpAccount:
+    """The Mailchimp account as ``check`` shows it: data centre and audiences."""
+
+    datacenter: str | None
+    audiences: list[Audience]
+
+
 @dataclass
 class CheckReport:
     """The result of checking one client against its SuiteCRM."""
@@ -42,6 +52,7 @@ class CheckReport:
     api_prefix: str | None
     acting_user_id: str | None
     requirements: list[Requirement] = field(default_factory=list)
+    mailchimp: MailchimpAccount | None = None
 
     @property
     def missing(self) -> list[Requirement]:
@@ -76,9 +87,23 @@ def requirements(config: ClientConfig) -> list[Requirement]:
 
 
 def check_client(
-    config: ClientConfig, *, transport: httpx.BaseTransport | None = None
+    config: ClientConfig, *, transport: httpx.BaseTransport | None = None,
+    mailchimp_transport: httpx.BaseTransport | None = None,
 ) -> CheckReport:
     """Authenticate against the client's SuiteCRM and look up everything the config needs."""
+    report = _check_suitecrm(config, transport)
+    settings = config.sources.mailchimp
+    if settings is not None:
+        with MailchimpClient(settings, transport=mailchimp_transport) as client:
+            report.mailchimp = MailchimpAccount(client.datacenter, client.audiences())
+        present = {audience.id for audience in report.mailchimp.audiences}
+        report.requirements += [
+            Requirement("Mailchimp", audience, "sources.mailchimp", audience in present)
+            for audience in settings.audiences]
+    return report
+
+
+def _check_suitecrm(config: ClientConfig, transport: httpx.BaseTransport | None) -> CheckReport:
     with SuiteCRMClient(config.suitecrm, transport=transport) as client:
         client.authenticate()
         modules = set(client.modules())

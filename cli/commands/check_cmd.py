@@ -29,6 +29,10 @@ def _document(report: CheckReport) -> dict[str, object]:
             for r in report.requirements
         ],
         "missing": [r.name for r in report.missing],
+        "mailchimp": None if report.mailchimp is None else {
+            "datacenter": report.mailchimp.datacenter,
+            "audiences": [{"id": a.id, "name": a.name, "member_count": a.member_count}
+                          for a in report.mailchimp.audiences]},
     }
 
 
@@ -53,6 +57,11 @@ def _print(report: CheckReport) -> None:
         table.add_row(escape(requirement.name), escape(requirement.needed_by),
                       "[green]yes[/]" if requirement.found else "[red]MISSING[/]")
     out_console.print(table)
+    if report.mailchimp is not None:
+        audiences = ", ".join(f"{a.name} ({a.id}): {a.member_count:,} members"
+                              for a in report.mailchimp.audiences) or "no audiences"
+        out_console.print(f"mailchimp: data centre {report.mailchimp.datacenter or '?'}; "
+                          f"{escape(audiences)}", highlight=False)
     if report.ok:
         out_console.print("[green]everything the config needs is there[/]")
     else:

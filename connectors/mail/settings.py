@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -63,13 +64,71 @@ class ImapAccountSettings(BaseModel):
 
 
 class MailchimpSettings(BaseModel):
-    """A Mailchimp audience whose campaign activity counts as engagement."""
+    """A Mailchimp account: its audiences' members and consent, and its campaign activity.
+
+    Authentication is the API key (HTTP Basic; its ``-us21`` suffix names the data centre) or
+    an OAuth2 access token with ``datacenter`` given.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    api_key: SecretStr = Field(description="Mailchimp API key; its suffix names the data centre.")
-    audience_id: str = Field(min_length=1)
+    api_key: SecretStr | None = Field(
+        None, description="Mailchimp API key; its suffix names the data centre.")
+    oauth_token: SecretStr | None = Field(
+        None, description="OAuth2 access token of an app (instead of the API key).")
+    datacenter: str | None = Field(
+        None, pattern=r"^[a-z]+[0-9]+$",
+        description="Data centre (e.g. us21); needed with oauth_token, else from the key.")
+    audience_id: str | None = Field(None, min_length=1, description="One audience (list) id.")
+    audience_ids: list[str] = Field(default_factory=list, description="More audience ids.")
     base_url: AnyHttpUrl | None = Field(
         None, description="Override the API URL (derived from the key's data centre otherwise)."
     )
-    http: HttpSettings = Field(default_factory=HttpSettings)
+    page_size: int = Field(500, ge=10, le=1000,
+                           description="Records per request (1000 times out on large accounts).")
+    max_in_flight: int = Field(8, ge=1, le=8, description="Requests in flight per account "
+                               "(Mailchimp allows 10 connections).")
+    overlap_seconds: int = Field(300, ge=0, le=86_400,
+                                 description="Members re-read below the saved cursor.")
+    activity_window_days: int = Field(
+        90, ge=1, le=3650, description="Campaign activity is read this long after a send.")
+    settle_days: int = Field(5, ge=0, le=60, description="A campaign is re-read this long "
+                             "after its send whatever its report says (bounces settle).")
+    http: HttpSettings = Field(default_factory=lambda: HttpSettings(read_timeout=110.0))
+
+    @model_validator(mode="after")
+    def _complete(self) -> MailchimpSettings:
+        if (self.api_key is None) == (self.oauth_token is None):
+            raise ValueError("give exactly one of api_key and oauth_token")
+        if not self.audiences:
+            raise ValueError("give audience_id or audience_ids")
+        if self.base_url is None and self.data_centre is None:
+            raise ValueError("give datacenter (or base_url): it is not in an OAuth2 token"
+                             if self.oauth_token is not None else
+                             "the API key has no data centre suffix (like -us21); give "
+                             "datacenter or base_url")
+        if self.http.read_timeout >= 120:
+            raise ValueError("http.read_timeout must stay under Mailchimp's 120 s limit")
+        return self
+
+    @property
+    def audiences(self) -> list[str]:
+        """Every configured audience id, each once."""
+        return list(dict.fromkeys([*([self.audience_id] if self.audience_id else []),
+                                   *self.audience_ids]))
+
+    @property
+    def data_centre(self) -> str | None:
+        """``datacenter``, else the API key's suffix after the last ``-``."""
+        if self.datacenter:
+            return self.datacenter
+        if self.api_key is None:
+            return None
+        _, dash, suffix = self.api_key.get_secret_value().rpartition("-")
+        return suffix if dash and re.fullmatch(r"[a-z]+[0-9]+", suffix) else None
+
+    def api_url(self) -> str:
+        """The API root: ``base_url``, else ``https://<dc>.api.mailchimp.com/3.0``."""
+        if self.base_url is not None:
+            return str(self.base_url).rstrip("/")
+        return f"https://{self.data_centre}.api.mailchimp.com/3.0"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sync.streams.connections import Connections, SourceOpener
 from sync.streams.contract import Stream
 from sync.streams.imap import open_imap_streams
+from sync.streams.mailchimp import open_mailchimp_streams
 from sync.streams.suitecrm import open_suitecrm
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = ["SOURCES", "open_sources"]
 SOURCES: Mapping[str, SourceOpener] = MappingProxyType({
     "suitecrm": open_suitecrm,
     "imap": open_imap_streams,
+    "mailchimp": open_mailchimp_streams,
 })
 """Config section -> the opener of that source, in the order their streams are pulled."""
 

@@ -3,11 +3,14 @@
 For each record the CRM holds now, every mapped field is compared at the field's precision
 with the new trait value; only fields that differ (and, under ``fill_empty``, only fields that
 are empty in the CRM) become changes. Records without traits are left alone, and a value the
-field cannot hold is rejected with its reason instead of being sent.
+field cannot hold is rejected with its reason instead of being sent. An opt-out field (its
+name says ``opt_out``, ``optout`` or ``unsubscribe``) is only ever set: a change that would
+clear an opt-out the CRM holds is not planned, so nothing SuitePulse writes turns one back on.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +19,9 @@ from sync.writeback.fieldspec import FieldSpec
 from sync.writeback.values import ValueRejected, WireValue, comparable, to_wire
 
 __all__ = ["FieldChange", "Plan", "RecordChange", "Rejection", "plan_changes", "wire_of"]
+
+_OPT_OUT = re.compile(r"opt_?out|unsubscri", re.IGNORECASE)
+_UNSET_TEXT = frozenset({"", "0", "false", "no", "off"})
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,8 @@ def plan_changes(
             except ValueRejected as exc:
                 plan.rejected.append(Rejection(module, record_id, str(exc), spec.name))
                 continue
-            if comparable(new_wire, spec) == old:
+            new = comparable(new_wire, spec)
+            if new == old or _clears_opt_out(spec, old, new):
                 continue
             changes.append(FieldChange(spec.name, wire_of(old_value, spec), new_wire, spec.trait))
         if changes:
@@ -111,3 +118,14 @@ def wire_of(value: object, spec: FieldSpec) -> WireValue:
         return to_wire(value, spec, strict=False)
     except ValueRejected:
         return str(value)
+
+
+def _clears_opt_out(spec: FieldSpec, old: object, new: object) -> bool:
+    """Whether writing ``new`` over ``old`` would clear an opt-out the CRM holds."""
+    return bool(_OPT_OUT.search(spec.name)) and _is_set(old) and not _is_set(new)
+
+
+def _is_set(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in _UNSET_TEXT
+    return bool(value)

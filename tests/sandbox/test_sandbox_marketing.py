@@ -56,3 +56,29 @@ def test_email_messages_are_listed_for_mailbox_loading(sb: RunningSandbox) -> No
     middle = stamps[len(stamps) // 2]
     later = httpx.get(url, params={"since": middle, "limit": 10_000}).json()["messages"]
     assert [m["sent_at"] for m in later] == [s for s in stamps if s >= middle]
+
+
+def test_mailchimp_reports_members_filters_and_bare_403(sb: RunningSandbox) -> None:
+    key = sb.settings.mailchimp_api_key.get_secret_value()
+    base = f"{sb.base_url}/mailchimp/3.0"
+    reports = httpx.get(f"{base}/reports", params={"since_send_time": "2000-01-01T00:00:00Z"},
+                        auth=("u", key)).json()["reports"]
+    assert reports and all(r["opens"]["last_open"] >= r["send_time"] for r in reports)
+    members = f"{base}/lists/{sb.settings.mailchimp_list_id}/members"
+    listed = httpx.get(members, params={"count": 1000, "sort_field": "last_changed"},
+                       auth=("u", key)).json()["members"]
+    stamps = [m["last_changed"] for m in listed]
+    assert stamps == sorted(stamps)
+    middle = stamps[len(stamps) // 2]
+    after = httpx.get(members, params={"count": 1000, "since_last_changed": middle},
+                      auth=("u", key)).json()["members"]
+    assert {m["last_changed"] for m in after} == {s for s in stamps if s > middle}
+    denied = httpx.get(members, auth=("u", "wrong"))
+    assert denied.headers["content-type"] == "application/problem+json"
+    assert denied.json()["title"] == "API Key Invalid"
+    sb.faults.rate_403_bare = 1.0
+    try:
+        throttled = httpx.get(members, auth=("u", key))
+    finally:
+        sb.faults.rate_403_bare = 0.0
+    assert (throttled.status_code, throttled.content) == (403, b"")

@@ -93,3 +93,33 @@ def test_refused_credentials_exit_one_with_the_reason(
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert error["type"] == "AuthError" and "Client authentication failed" in error["message"]
+
+
+MAILCHIMP = """\
+sources:
+  mailchimp:
+    api_key: ${ACME_MAILCHIMP}
+    audience_ids: [57afe96172, gone000000]
+"""
+
+
+def test_shows_mailchimp_audiences_counts_and_data_centre(
+    crm: respx.MockRouter, run_cli: Callable[..., Result],
+    write_client: Callable[[str, str], object],
+) -> None:
+    crm.get("/Api/V8/meta/fields/Accounts").respond(
+        200, json=_fields("name", "sp_lifecycle_stage_c", "sp_clv_c"))
+    # https://mailchimp.com/developer/marketing/api/lists/get-lists-info/
+    crm.get("https://us21.api.mailchimp.com/3.0/lists").respond(200, json={"lists": [
+        {"id": "57afe96172", "name": "Newsletter", "stats": {"member_count": 1234}}],
+        "total_items": 1})
+    write_client("acme", CLIENT + MAILCHIMP)
+    env = {"ACME_SECRET": "secret-value-1", "ACME_MAILCHIMP": "0123abcd-us21"}
+    shown = run_cli("check", "acme", env=env)
+    assert "data centre us21; Newsletter (57afe96172): 1,234 members" in shown.stdout
+    result = run_cli("check", "acme", "--json", env=env)
+    assert result.exit_code == 1  # the second audience is not in the account
+    report = json.loads(result.stdout)
+    assert report["missing"] == ["Mailchimp.gone000000"]
+    assert report["mailchimp"]["datacenter"] == "us21"
+    assert "0123abcd" not in result.stdout + result.stderr

@@ -9,6 +9,8 @@ import pytest
 
 from connectors.errors import AuthError, FatalAPIError, RetriableError
 from connectors.http import (
+    Problem,
+    StatusRules,
     error_for_status,
     parse_retry_after,
     redact_text,
@@ -97,3 +99,29 @@ def test_retries_stop_after_max_retries() -> None:
     with pytest.raises(RetriableError):
         retrying(_policy(max_retries=2), sleep=lambda _s: None)(failing)
     assert len(attempts) == 3
+
+
+MAILCHIMP_LIKE = StatusRules(bare_403_throttles=True, retry_server_errors=True,
+                             problem_auth=True)
+
+
+@pytest.mark.parametrize(("status", "empty", "problem", "kind"), [
+    (403, True, None, RetriableError), (403, False, None, FatalAPIError),
+    (403, False, Problem("Forbidden", "No access."), AuthError),
+    (401, False, Problem("API Key Invalid", "Bad key."), AuthError),
+    (500, False, None, RetriableError), (404, False, Problem("Not Found", "x"), FatalAPIError),
+])
+def test_status_rules_widen_the_mapping_for_one_system(
+        status: int, empty: bool, problem: Problem | None, kind: type) -> None:
+    error = error_for_status(system="mailchimp", status=status, url="u", rules=MAILCHIMP_LIKE,
+                             empty_body=empty, problem=problem)
+    assert type(error) is kind
+    if problem is not None:
+        assert error.detail == f"{problem.title}: {problem.detail}"
+
+
+def test_without_rules_a_bare_403_and_a_500_stay_fatal() -> None:
+    for status in (403, 500):
+        error = error_for_status(system="suitecrm", status=status, url="u", empty_body=True,
+                                 problem=Problem("t", "d"))
+        assert type(error) is FatalAPIError

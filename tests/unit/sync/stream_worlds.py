@@ -19,7 +19,7 @@ from tests.dovecot import Dovecot
 from tests.fake_crm import FakeCRM
 from tests.imap_mail import account, deliver, message, unique_user
 
-__all__ = ["WORLDS", "MakeConfig", "World"]
+__all__ = ["CONFORMING_ELSEWHERE", "WORLDS", "MakeConfig", "World"]
 
 MakeConfig = Callable[..., ClientConfig]
 
@@ -75,3 +75,8 @@ WORLDS: dict[str, Callable[[MakeConfig, pytest.FixtureRequest], World]] = {
     "suitecrm": suitecrm_world,
     "imap": imap_world,
 }
+
+CONFORMING_ELSEWHERE: dict[str, str] = {
+    "mailchimp": "tests/e2e/test_mailchimp_conformance.py (against the running sandbox)",
+}
+"""Sources whose streams pass the same checks (tests/stream_conformance.py) in another suite."""
