@@ -13,7 +13,7 @@ import pandas as pd
 
 from enrichment.consent import email_consent
 from enrichment.customer_model import VALUE_TRAITS, ValueModelReport, model_customers
-from enrichment.engagement import engagement_scores, engaging
+from enrichment.engagement import engagement_scores, interaction_weights, latest_is_negative
 from enrichment.errors import EnrichmentError
 from enrichment.lifecycle import lifecycle_stages
 from enrichment.potential import potential_values
@@ -104,11 +104,13 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
     consent = email_consent(touched, ids)
     out["email_consent"] = consent.to_numpy()
     out["email_opt_out"] = consent.isin(["unsubscribed", "cleaned"]).to_numpy()
-    touched = touched.loc[engaging(touched, settings.engagement).to_numpy()]
-    last_touch = pd.Series(epoch_ns(touched["occurred_at"])).groupby(
-        touched["customer_id"].to_numpy()).max().reindex(ids)
+    engaging = touched[interaction_weights(touched, settings.engagement) > 0]
+    last_touch = pd.Series(epoch_ns(engaging["occurred_at"])).groupby(
+        engaging["customer_id"].to_numpy()).max().reindex(ids)
     out["engagement_score"] = engagement_scores(touched, settings.engagement, as_of_ns
                                                 ).reindex(ids).fillna(0.0).to_numpy()
+    opted_out = latest_is_negative(touched, settings.engagement).reindex(ids).fillna(
+        False).to_numpy(dtype=bool)
     out["last_interaction_date"] = _as_dates(
         last_touch.to_numpy(dtype=np.float64).astype("datetime64[ns]")
         if n else np.empty(0, dtype="datetime64[ns]"))
@@ -129,7 +131,7 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
         out["potential_value"] = np.nan
     touch_days = (as_of_ns - last_touch.to_numpy(dtype=np.float64)) / _NS_PER_DAY
     out["lifecycle_stage"] = lifecycle_stages(count, since, touch_days, out["p_alive"],
-                                              settings.lifecycle)
+                                              settings.lifecycle, opted_out=opted_out)
 
     table = customers.reset_index(drop=True).drop(columns=[c for c in out if c != "id"],
                                                   errors="ignore").join(out.drop(columns="id"))

@@ -1,24 +1,46 @@
-"""Engagement score 0-100 from recency-weighted mail, campaign and web interactions.
+"""Engagement score 0-100 from recency-weighted e-mail, campaign and web interactions.
 
 Each interaction at age t days (before the computation date) weighs
-``channel_weight * kind_weight * 0.5 ** (t / half_life_days)`` (kinds not listed weigh 1;
-channels not listed, such as Mailchimp's ``audience`` membership rows, 0); with S the sum per
-customer,
-``engagement_score = 100 * (1 - exp(-S / saturation))``. Interactions in the future are
-ignored; a customer without interactions scores 0.
+``w(channel, kind) * 0.5 ** (t / half_life_days)``, where ``w`` comes from the per channel
+and kind table of ``EngagementSettings.weights`` (a kind it does not name takes the
+channel's weight): replies above received mail above sent mail, clicks above opens, goals
+and orders above visits; bounces and unsubscribes are negative. With S the sum per customer,
+``engagement_score = 100 * (1 - exp(-max(S, 0) / saturation))``. Interactions in the future
+are ignored; a customer without interactions scores 0.
+
+An interaction is *engaging* when its weight is positive: only engaging interactions make a
+customer look engaged (``last_interaction_date``, the lifecycle's engagement stage), and a
+customer whose latest interaction is negative (an unsubscribe) sends a churn signal.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from enrichment.settings import EngagementSettings
 from enrichment.summary import epoch_ns
 
-__all__ = ["engagement_scores", "engaging"]
+__all__ = ["engagement_scores", "interaction_weights", "latest_is_negative"]
 
 _NS_PER_DAY = 86_400 * 10**9
+_SEPARATOR, _NO_KIND = "\x1f", "\x00"
+
+
+def interaction_weights(interactions: pd.DataFrame,
+                        settings: EngagementSettings) -> npt.NDArray[np.float64]:
+    """The weight of each row by its ``channel`` and ``kind`` (``kind`` may be missing)."""
+    channel = interactions["channel"].astype("string").fillna("")
+    kind = (interactions["kind"].astype("string").fillna(_NO_KIND)
+            if "kind" in interactions.columns else _NO_KIND)
+    codes, pairs = pd.factorize(channel + _SEPARATOR + kind)
+    table = np.empty(len(pairs) + 1, dtype=np.float64)
+    for code, pair in enumerate(pairs):  # one lookup per distinct (channel, kind)
+        name, _, what = str(pair).partition(_SEPARATOR)
+        table[code] = settings.weight(name, None if what == _NO_KIND else what)
+    table[-1] = 0.0  # factorize gives -1 to missing values
+    return table[codes]
 
 
 def engagement_scores(interactions: pd.DataFrame, settings: EngagementSettings,
@@ -27,30 +49,23 @@ def engagement_scores(interactions: pd.DataFrame, settings: EngagementSettings,
     if interactions.empty:
         return pd.Series(dtype=np.float64)
     age_days = (as_of_ns - epoch_ns(interactions["occurred_at"])) / _NS_PER_DAY
-    weights = _weights(interactions, settings).to_numpy(float)
+    weights = interaction_weights(interactions, settings)
     weighted = weights * np.power(0.5, age_days / settings.half_life_days)
     past = age_days >= 0
     total = pd.Series(weighted[past]).groupby(
         interactions["customer_id"].to_numpy()[past]).sum()
-    return pd.Series(100.0 * (1.0 - np.exp(-total.to_numpy() / settings.saturation)),
+    return pd.Series(100.0 * (1.0 - np.exp(-np.maximum(total.to_numpy(), 0.0)
+                                           / settings.saturation)),
                      index=total.index)
 
 
-def _weights(interactions: pd.DataFrame,
-             settings: EngagementSettings) -> pd.Series:
-    channel = interactions["channel"].map(settings.channel_weights).fillna(0.0)
-    if "kind" in interactions.columns:
-        channel = channel * interactions["kind"].map(settings.kind_weights).fillna(1.0)
-    return channel
-
-
-def engaging(interactions: pd.DataFrame, settings: EngagementSettings) -> pd.Series:
-    """Which interactions are the customer's own doing: a known channel, a kind weighing > 0.
-
-    Sends, bounces, unsubscribes and audience membership rows are not (they do not count as
-    the last touch either).
-    """
-    known = interactions["channel"].isin(list(settings.channel_weights))
-    if "kind" not in interactions.columns:
-        return known
-    return known & (interactions["kind"].map(settings.kind_weights).fillna(1.0) > 0)
+def latest_is_negative(interactions: pd.DataFrame, settings: EngagementSettings) -> pd.Series:
+    """Per ``customer_id``: whether the latest interaction weighs less than zero."""
+    if interactions.empty:
+        return pd.Series(dtype=bool)
+    frame = pd.DataFrame({"customer_id": interactions["customer_id"].to_numpy(),
+                          "at": epoch_ns(interactions["occurred_at"]),
+                          "weight": interaction_weights(interactions, settings)})
+    last = frame.sort_values(["customer_id", "at", "weight"], kind="stable").groupby(
+        "customer_id").tail(1)
+    return pd.Series(last["weight"].to_numpy() < 0, index=last["customer_id"].to_numpy())

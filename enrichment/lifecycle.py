@@ -2,11 +2,12 @@
 
 Default rules (thresholds from ``LifecycleSettings``), first match wins:
 
-* never bought: ``engagement`` with an interaction in the last ``engaged_days`` (90), else
-  ``reach``;
+* never bought: ``engagement`` with an engaging interaction (e-mail, campaign or web, of
+  positive engagement weight) in the last ``engaged_days`` (90), else ``reach``;
 * bought: ``lapsed`` when the last purchase is more than ``lapsed_days`` (365) ago;
-  ``decline`` when it is more than ``decline_days`` (180) ago or P(alive) is below
-  ``decline_p_alive`` (0.3); ``loyalty`` with at least ``loyalty_min_purchases`` (5)
+  ``decline`` when it is more than ``decline_days`` (180) ago, P(alive) is below
+  ``decline_p_alive`` (0.3), or (with ``opt_out_is_decline``) the latest interaction is a
+  negative one such as an unsubscribe; ``loyalty`` with at least ``loyalty_min_purchases`` (5)
   purchase occasions; ``retention`` with at least ``retention_min_purchases`` (2);
   else ``purchase``.
 """
@@ -32,9 +33,16 @@ def lifecycle_stages(
     days_since_last_interaction: npt.ArrayLike,
     p_alive: npt.ArrayLike,
     settings: LifecycleSettings,
+    *,
+    opted_out: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.object_]:
-    """The stage of each customer (NaN days mean never)."""
+    """The stage of each customer (NaN days mean never).
+
+    ``opted_out`` marks customers whose latest interaction weighs negative (none if None).
+    """
     count = np.asarray(purchase_count, dtype=np.float64)
+    signal = (np.zeros(count.shape, dtype=bool) if opted_out is None or
+              not settings.opt_out_is_decline else np.asarray(opted_out, dtype=bool))
     since_purchase = np.asarray(days_since_last_purchase, dtype=np.float64)
     since_touch = np.asarray(days_since_last_interaction, dtype=np.float64)
     alive = np.asarray(p_alive, dtype=np.float64)
@@ -45,7 +53,7 @@ def lifecycle_stages(
         ~bought & recent_touch,
         ~bought,
         idle > settings.lapsed_days,
-        (idle > settings.decline_days) | (alive < settings.decline_p_alive),
+        (idle > settings.decline_days) | (alive < settings.decline_p_alive) | signal,
         count >= settings.loyalty_min_purchases,
         count >= settings.retention_min_purchases,
     ]

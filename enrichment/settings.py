@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from enrichment.rule_language import Rule
 
 __all__ = [
+    "DEFAULT_KIND_WEIGHTS",
     "DEFAULT_RFM_GRID",
+    "Channel",
     "CustomerEntity",
     "EngagementSettings",
     "EnrichmentSettings",
@@ -75,6 +77,9 @@ class PurchaseSettings(BaseModel):
     customer_field: str = Field(
         "account_id", min_length=1, description="The field that holds the customer's id."
     )
+    from_web_orders: bool = Field(
+        False, description="Web shop orders (Matomo e-commerce orders of a known person) "
+        "count as purchases too, each orderId once.")
 
 
 class ValueModelSettings(BaseModel):
@@ -157,6 +162,9 @@ class LifecycleSettings(BaseModel):
     lapsed_days: int = Field(365, ge=1, description="No purchase for this long: lapsed.")
     decline_p_alive: float = Field(
         0.3, ge=0, le=1, description="A buyer less likely alive than this is in decline.")
+    opt_out_is_decline: bool = Field(
+        True, description="A buyer whose latest interaction weighs negative (an unsubscribe, "
+        "a bounce) is in decline.")
 
     @model_validator(mode="after")
     def _ordered(self) -> LifecycleSettings:
@@ -167,31 +175,63 @@ class LifecycleSettings(BaseModel):
         return self
 
 
+Channel = Literal["email", "campaign", "web"]
+
+DEFAULT_KIND_WEIGHTS: dict[Channel, dict[str, float]] = {
+    "email": {"received": 1.0, "sent": 0.5, "replied": 2.0},
+    "campaign": {"sent": 0.0, "open": 0.3, "click": 1.0, "bounce": -0.5, "bounce_hard": -0.5,
+                 "bounce_soft": -0.5, "unsubscribe": -3.0},
+    "web": {"visit": 1.0, "goal": 2.0, "order": 3.0},
+}
+
+
 class EngagementSettings(BaseModel):
-    """The engagement score: recency-weighted interactions (see ``enrichment.engagement``)."""
+    """The engagement score: recency-weighted interactions (see ``enrichment.engagement``).
+
+    ``weights[channel][kind]`` weighs one interaction of that kind (negative: it lowers the
+    score, e.g. a bounce or an unsubscribe); a kind the table does not name weighs its
+    channel's ``channel_weights`` entry. Tables given in the config replace a channel's
+    defaults as a whole.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     half_life_days: float = Field(30, gt=0, le=3650)
     saturation: float = Field(
         5, gt=0, description="Weighted interactions that give a score of 63 (1 - 1/e).")
-    channel_weights: dict[Literal["email", "campaign", "web"], float] = Field(
+    channel_weights: dict[Channel, float] = Field(
         default_factory=lambda: {"email": 1.0, "campaign": 0.5, "web": 1.0},  # type: ignore[arg-type]
+        description="The weight of an interaction whose kind ``weights`` does not name.",
+    )
+    weights: dict[Channel, dict[str, float]] = Field(
+        default_factory=lambda: {c: dict(k) for c, k in DEFAULT_KIND_WEIGHTS.items()},
+        description="Per channel, the weight of each kind of interaction.",
     )
 
-    kind_weights: dict[str, float] = Field(
-        default_factory=lambda: {"click": 1.0, "open": 0.3, "sent": 0.0, "bounce_hard": 0.0,
-                                 "bounce_soft": 0.0, "unsubscribe": 0.0},
-        description="Factor per interaction kind (1 for kinds not listed): a click says more "
-        "than an open (image proxies open mail); a send, bounce or unsubscribe is no "
-        "engagement.")
-
-    @field_validator("channel_weights", "kind_weights")
+    @field_validator("channel_weights")
     @classmethod
     def _non_negative(cls, weights: dict[str, float]) -> dict[str, float]:
         if any(weight < 0 for weight in weights.values()):
             raise ValueError("channel weights cannot be negative")
         return weights
+
+    @field_validator("weights")
+    @classmethod
+    def _defaults_for_the_rest(cls, weights: dict[Channel, dict[str, float]]
+                               ) -> dict[Channel, dict[str, float]]:
+        for table in weights.values():
+            for kind, weight in table.items():
+                if not kind.strip() or not -100 <= weight <= 100:
+                    raise ValueError(f"kind {kind!r}: a weight is a number from -100 to 100")
+        return {**{c: dict(k) for c, k in DEFAULT_KIND_WEIGHTS.items()}, **weights}
+
+    def weight(self, channel: str, kind: str | None) -> float:
+        """The weight of one interaction of ``kind`` on ``channel`` (0 for unknown channels)."""
+        table = next((t for name, t in self.weights.items() if name == channel), {})
+        if kind is not None and kind in table:
+            return float(table[kind])
+        return next((float(w) for name, w in self.channel_weights.items() if name == channel),
+                    0.0)
 
 
 class RuleSegment(BaseModel):

@@ -65,9 +65,11 @@ TRAITS: dict[str, TraitSpec] = {
     "potential_value": _money("How far the CLV is below the high percentile of customers "
                               "with the same frequency score."),
     "engagement_score": TraitSpec(
-        TraitKind.FLOAT, "0-100 from recency-weighted mail and web activity.", precision=1),
-    "last_interaction_date": TraitSpec(TraitKind.DATE, "Date of the last mail, campaign or "
-                                       "web interaction."),
+        TraitKind.FLOAT, "0-100 from recency-weighted e-mail, campaign and web activity "
+        "(a weight per channel and kind).", precision=1),
+    "last_interaction_date": TraitSpec(TraitKind.DATE, "Date of the last engaging e-mail, "
+                                       "campaign or web interaction (bounces and "
+                                       "unsubscribes do not count)."),
     "r_score": TraitSpec(TraitKind.INT, "RFM recency score 1-5 (0 if never bought)."),
     "f_score": TraitSpec(TraitKind.INT, "RFM frequency score 1-5 (0 if never bought)."),
     "m_score": TraitSpec(TraitKind.INT, "RFM monetary score 1-5 (0 if never bought)."),

@@ -36,6 +36,12 @@ class FaultSettings(BaseModel):
     seed: int | None = Field(None, description="Seed of the fault dice (None: random).")
     rate_403_bare: float = Field(0.0, ge=0, le=1, description="Share of Mailchimp requests "
                                  "answered 403 without a body (Mailchimp's throttling).")
+    matomo_visits_log: Literal["on", "off_globally", "off_for_site"] = Field(
+        "on", description="Matomo's visits log: on, or deactivated globally or for the site "
+        "(Live answers Matomo's error, with HTTP 200).")
+    matomo_memory_visits: int | None = Field(
+        None, ge=1, description="A Live page of more visits than this exhausts the memory "
+        "(PHP fatal error, HTTP 500).")
 
 
 class SandboxSettings(BaseModel):
@@ -67,5 +73,6 @@ class SandboxSettings(BaseModel):
     matomo_user_id_is_email: bool = Field(
         True, description="Matomo's userId is the e-mail address (else the contact id)."
     )
+    matomo_timezone: str = Field("Europe/Berlin", description="The Matomo site's timezone.")
     access_token_lifetime_s: int = Field(3600, ge=1, description="expires_in of access tokens.")
     faults: FaultSettings = Field(default_factory=FaultSettings)

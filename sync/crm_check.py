@@ -3,7 +3,8 @@
 Used by ``suitepulse check``: connect, authenticate, list the modules and fields that
 ``sync.modules``, ``enrichment.purchases`` and ``writeback.fields`` name, report what is
 missing. With ``sources.mailchimp``, also list the account's audiences (and data centre):
-a configured audience the account lacks is missing too.
+a configured audience the account lacks is missing too; with ``sources.matomo``, whether each
+site's visits log answers.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from connectors.errors import FatalAPIError
+from connectors.analytics.matomo import MatomoClient
+from connectors.errors import ConnectorError, FatalAPIError
 from connectors.mail.mailchimp import Audience, MailchimpClient
 from connectors.suitecrm import SuiteCRMClient
 from sync.config import ClientConfig
 
-__all__ = ["CheckReport", "MailchimpAccount", "Requirement", "check_client", "requirements"]
+__all__ = ["CheckReport", "MailchimpAccount", "Requirement", "check_client",
+           "matomo_requirements", "requirements"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Requirement:
     field: str | None
     needed_by: str
     found: bool = False
+    hint: str | None = None
+    """What to do when it is missing, where the check knows."""
 
     @property
     def name(self) -> str:
@@ -89,8 +94,11 @@ def requirements(config: ClientConfig) -> list[Requirement]:
 def check_client(
     config: ClientConfig, *, transport: httpx.BaseTransport | None = None,
     mailchimp_transport: httpx.BaseTransport | None = None,
+    matomo_transport: httpx.BaseTransport | None = None,
 ) -> CheckReport:
-    """Authenticate against the client's SuiteCRM and look up everything the config needs."""
+    """Authenticate against the client's SuiteCRM and look up everything the config needs;
+    with ``sources.mailchimp`` its audiences, with ``sources.matomo`` that Matomo's visits log
+    answers for each site."""
     report = _check_suitecrm(config, transport)
     settings = config.sources.mailchimp
     if settings is not None:
@@ -100,6 +108,7 @@ def check_client(
         report.requirements += [
             Requirement("Mailchimp", audience, "sources.mailchimp", audience in present)
             for audience in settings.audiences]
+    report.requirements += matomo_requirements(config, transport=matomo_transport)
     return report
 
 
@@ -122,5 +131,26 @@ def _check_suitecrm(config: ClientConfig, transport: httpx.BaseTransport | None)
                 found = requirement.field in fields[module]
             checked.append(Requirement(module, requirement.field, requirement.needed_by, found))
         user = client.current_user()
-        return CheckReport(config.client, str(config.suitecrm.base_url), client.api_prefix,
-                           user.id, checked)
+    return CheckReport(config.client, str(config.suitecrm.base_url), client.api_prefix,
+                       user.id, checked)
+
+
+def matomo_requirements(config: ClientConfig, *,
+                        transport: httpx.BaseTransport | None = None) -> list[Requirement]:
+    """Whether Matomo's visits log answers for each configured site (Live, filter_limit=1)."""
+    settings = config.sources.matomo
+    if settings is None:
+        return []
+    found = []
+    with MatomoClient(settings, transport=transport) as client:
+        for site in settings.sites:
+            try:
+                client.check_visits_log(site)
+            except ConnectorError as error:
+                advice = error.hint or error.detail
+                found.append(Requirement("Matomo", f"site {site} visits log", "sources.matomo",
+                                         False, error.reason + (f"; {advice}" if advice else "")))
+            else:
+                found.append(Requirement("Matomo", f"site {site} visits log", "sources.matomo",
+                                         True))
+    return found

@@ -15,7 +15,7 @@ import pandas as pd
 from connectors.suitecrm.field_types import ValueKind, value_kind
 from sync.config import ClientConfig
 from sync.store import Store
-from sync.store.interactions import matched_interactions
+from sync.store.interactions import matched_interactions, matched_web_orders
 from sync.store.module_fields import field_types
 from sync.store.records import live_records
 
@@ -89,12 +89,9 @@ def _purchases(store: Store, config: ClientConfig) -> pd.DataFrame:
     return frame[usable].reset_index(drop=True)
 
 
-def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
+def _as_customers(store: Store, config: ClientConfig, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``frame`` linked to a customer: contacts stand for their account if needed."""
     entity = config.enrichment.customer_entity.value
-    with store.transaction() as connection:
-        rows = matched_interactions(connection)
-    frame = pd.DataFrame(rows, columns=["person_module", "person_id", "occurred_at", "channel",
-                                        "kind"])
     if entity != "Contacts" and not frame.empty:
         contacts = module_frame(store, "Contacts")
         account_of = (contacts.set_index("id")["account_id"]
@@ -102,7 +99,14 @@ def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
         via_contact = frame["person_module"] == "Contacts"
         frame.loc[via_contact, "person_id"] = frame.loc[via_contact, "person_id"].map(account_of)
         frame.loc[via_contact, "person_module"] = entity
-    frame = frame[(frame["person_module"] == entity) & frame["person_id"].notna()]
+    return frame[(frame["person_module"] == entity) & frame["person_id"].notna()]
+
+
+def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
+    with store.transaction() as connection:
+        rows = matched_interactions(connection)
+    frame = _as_customers(store, config, pd.DataFrame(rows, columns=[
+        "person_module", "person_id", "occurred_at", "channel", "kind"]))
     return pd.DataFrame({
         "customer_id": frame["person_id"].astype("string"),
         "occurred_at": pd.to_datetime(frame["occurred_at"], utc=True),
@@ -111,10 +115,36 @@ def _interactions(store: Store, config: ClientConfig) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _web_orders(store: Store, config: ClientConfig) -> pd.DataFrame:
+    """Matched web shop orders as purchase rows, each order id once (``record_id``)."""
+    with store.transaction() as connection:
+        rows = matched_web_orders(connection)
+    frame = pd.DataFrame(rows, columns=["person_module", "person_id", "occurred_at", "amount",
+                                        "currency", "record_id"])
+    frame = _as_customers(store, config, frame.drop_duplicates("record_id"))
+    return pd.DataFrame({
+        "customer_id": frame["person_id"].astype("string"),
+        "occurred_at": pd.to_datetime(frame["occurred_at"], utc=True),
+        "amount": pd.to_numeric(frame["amount"], errors="coerce").astype("float64"),
+        "currency": frame["currency"].astype("string"),
+        "record_id": frame["record_id"].astype("string"),
+    }).reset_index(drop=True)
+
+
+def _all_purchases(store: Store, config: ClientConfig) -> pd.DataFrame:
+    crm = _purchases(store, config)
+    if not config.enrichment.purchases.from_web_orders:
+        return crm
+    web = _web_orders(store, config)
+    if web.empty:
+        return crm
+    return web if crm.empty else pd.concat([crm, web], ignore_index=True)
+
+
 def load_frames(store: Store, config: ClientConfig) -> EnrichmentInput:
     """Customers, purchases and interactions of the client, as enrichment takes them."""
     return EnrichmentInput(
         customers=module_frame(store, config.enrichment.customer_entity.value),
-        purchases=_purchases(store, config),
+        purchases=_all_purchases(store, config),
         interactions=_interactions(store, config),
     )

@@ -25,7 +25,7 @@ def _document(report: CheckReport) -> dict[str, object]:
         "acting_user_id": report.acting_user_id,
         "requirements": [
             {"name": r.name, "module": r.module, "field": r.field, "needed_by": r.needed_by,
-             "found": r.found}
+             "found": r.found, "hint": r.hint}
             for r in report.requirements
         ],
         "missing": [r.name for r in report.missing],
@@ -67,6 +67,10 @@ def _print(report: CheckReport) -> None:
     else:
         out_console.print(f"[red]{len(report.missing)} missing:[/] "
                           + escape(", ".join(r.name for r in report.missing)), highlight=False)
+        for requirement in report.missing:
+            if requirement.hint:
+                out_console.print(f"  {escape(requirement.name)}: {escape(requirement.hint)}",
+                                  highlight=False)
 
 
 @click.command()
@@ -79,7 +83,8 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
     Authenticates with the configured OAuth2 grant, detects the API layout when it is
     auto, and looks up every module and field named by sync.modules,
     enrichment.purchases and writeback.fields; logs in to every IMAP account and counts
-    the messages of the folders it reads. Exit 0 when all are there, 1 otherwise.
+    the messages of the folders it reads; with sources.matomo, asks Matomo's visits log for
+    one visit per site. Exit 0 when all are there, 1 otherwise.
 
     \b
     Examples:

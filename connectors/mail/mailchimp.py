@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -30,6 +29,7 @@ from connectors.http import (
     problem_of,
     retrying,
 )
+from connectors.lifecycle import ClosesOnExit
 from connectors.mail.settings import MailchimpSettings
 
 __all__ = ["Audience", "MailchimpClient", "api_time", "parse_api_time"]
@@ -83,7 +83,7 @@ def _auth(settings: MailchimpSettings) -> httpx.Auth:
     return httpx.BasicAuth("suitepulse", settings.api_key.get_secret_value())
 
 
-class MailchimpClient:
+class MailchimpClient(ClosesOnExit):
     """One Mailchimp account; a context manager that closes its connections."""
 
     def __init__(self, settings: MailchimpSettings, *,
@@ -97,12 +97,6 @@ class MailchimpClient:
                                   auth=_auth(settings), headers={"Accept": "application/json"},
                                   transport=transport, tls=tls)
 
-    def __enter__(self) -> MailchimpClient:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connections."""

@@ -14,13 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import replace
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from connectors.errors import ConnectorError, FatalAPIError, RecordError
 from connectors.http import build_client, retrying
+from connectors.lifecycle import ClosesOnExit
 from connectors.suitecrm.auth import SuiteCRMAuth, TokenFlow
 from connectors.suitecrm.calls import JSON_API, Call, module_path, segment
 from connectors.suitecrm.documents import SYSTEM, records_from
@@ -56,7 +56,7 @@ _SORT = re.compile(r"^-?[A-Za-z_][A-Za-z0-9_]*$")
 _PROBE_VALUE = "suitepulse-filter-probe"
 
 
-class SuiteCRMClient:
+class SuiteCRMClient(ClosesOnExit):
     """A synchronous client of one SuiteCRM instance's V8 API.
 
     ``transport``/``async_transport`` replace the network (tests, benchmarks). Use it as a
@@ -88,17 +88,6 @@ class SuiteCRMClient:
         self._filter_support: dict[tuple[str, str], bool] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
-
-    def __enter__(self) -> SuiteCRMClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connections and the event loop of bulk calls."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,8 @@ from sync.store.chunks import chunked
 from sync.store.records import PageCounts, canonical_json, content_hash
 from sync.store.schema import INTERACTIONS
 
-__all__ = ["MatchedInteraction", "matched_interactions", "store_interactions"]
+__all__ = ["MatchedInteraction", "matched_interactions", "matched_web_orders",
+           "store_interactions"]
 
 MatchedInteraction = tuple[str, str, datetime, str, str]
 """(person module, person id, occurred at, channel, kind) of an interaction linked to a person."""
@@ -22,7 +24,11 @@ MatchedInteraction = tuple[str, str, datetime, str, str]
 def store_interactions(connection: Connection, stream: str, channel: str,
                        rows: Sequence[Mapping[str, Any]], *, now: datetime,
                        matomo_user_id_is_email: bool = False) -> PageCounts:
-    """Upsert interaction records (each with ``id``, ``occurred_at``, ``kind`` and a key)."""
+    """Upsert interaction records (each with ``id``, ``occurred_at``, ``kind`` and a key).
+
+    An ``amount`` (with its ``currency``) is kept where a record has one (web goals and
+    orders), and a ``detail`` mapping as JSON: only what a stream chose to keep.
+    """
     prepared: dict[str, dict[str, Any]] = {}
     for row in rows:
         key_kind, key_value = interaction_key(row, matomo_user_id_is_email=matomo_user_id_is_email)
@@ -30,7 +36,10 @@ def store_interactions(connection: Connection, stream: str, channel: str,
             "stream": stream, "id": str(row["id"]), "occurred_at": row["occurred_at"],
             "channel": channel, "kind": str(row.get("kind") or "unknown"),
             "key_kind": key_kind, "key_value": key_value,
-            "content_hash": content_hash(canonical_json(row)), "match": "pending"}
+            "content_hash": content_hash(canonical_json(row)), "match": "pending",
+            "amount": _amount(row.get("amount")), "currency": _currency(row.get("currency")),
+            "detail": canonical_json(row["detail"]) if isinstance(row.get("detail"), Mapping)
+            else None}
     known: dict[str, str] = {}
     ids = list(prepared)
     for chunk in chunked(ids):
@@ -47,8 +56,8 @@ def store_interactions(connection: Connection, stream: str, channel: str,
             INTERACTIONS.c.stream == stream, INTERACTIONS.c.id == bindparam("b_id"))).values(
             {name: bindparam(name) for name in (
                 "occurred_at", "channel", "kind", "key_kind", "key_value", "content_hash",
-                "match")}), [{k: v for k, v in c.items() if k not in ("stream", "id")}
-                             for c in changed])
+                "match", "amount", "currency", "detail")}),
+            [{k: v for k, v in c.items() if k not in ("stream", "id")} for c in changed])
     return PageCounts(new=len(new), changed=len(changed),
                       unchanged=len(prepared) - len(new) - len(changed))
 
@@ -60,3 +69,26 @@ def matched_interactions(connection: Connection) -> list[MatchedInteraction]:
                 INTERACTIONS.c.person_module, INTERACTIONS.c.person_id,
                 INTERACTIONS.c.occurred_at, INTERACTIONS.c.channel, INTERACTIONS.c.kind).where(
                 INTERACTIONS.c.match == "matched"))]
+
+
+def matched_web_orders(connection: Connection) -> list[tuple[Any, ...]]:
+    """(person module, person id, occurred at, amount, currency, id) of every web shop order
+    linked to a person, oldest first."""
+    return [tuple(row) for row in connection.execute(select(
+        INTERACTIONS.c.person_module, INTERACTIONS.c.person_id, INTERACTIONS.c.occurred_at,
+        INTERACTIONS.c.amount, INTERACTIONS.c.currency, INTERACTIONS.c.id).where(
+        INTERACTIONS.c.match == "matched", INTERACTIONS.c.channel == "web",
+        INTERACTIONS.c.kind == "order").order_by(INTERACTIONS.c.occurred_at))]
+
+
+def _amount(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _currency(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip().upper()[:3] or None

@@ -25,13 +25,19 @@ _V1_TABLES: Final = ("schema_version", "cursors", "identities", "interactions", 
 _V2_TABLES: Final = ("module_fields", "trait_history", "ticks", "alerts_sent")
 _LATER_RECORD_COLUMNS: Final = ("listed_at", "changed_at")
 _LATER_WRITES_COLUMNS: Final = ("state",)
+_LATER_INTERACTION_COLUMNS: Final = ("amount", "currency", "detail")
 
 
 def _v1(connection: Connection) -> None:
     """Records, cursors, identities, interactions, traits, writes, runs, locks."""
     frozen = MetaData()
     for name in _V1_TABLES:
-        schema.METADATA.tables[name].to_metadata(frozen)
+        if name != "interactions":
+            schema.METADATA.tables[name].to_metadata(frozen)
+    interactions = Table("interactions", frozen, *(
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+        for c in schema.INTERACTIONS.columns if c.name not in _LATER_INTERACTION_COLUMNS))
+    Index("ix_interactions_match", interactions.c.match)
     Table("records", frozen, *(
         Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
         for c in schema.RECORDS.columns if c.name not in _LATER_RECORD_COLUMNS))
@@ -43,9 +49,10 @@ def _v1(connection: Connection) -> None:
     frozen.create_all(connection)
 
 
-def _add_record_column(connection: Connection, name: str) -> None:
-    column_type = schema.RECORDS.c[name].type.compile(dialect=connection.dialect)
-    connection.exec_driver_sql(f"ALTER TABLE records ADD COLUMN {name} {column_type}")
+def _add_record_column(connection: Connection, name: str, table: Table = schema.RECORDS
+                       ) -> None:
+    column_type = table.c[name].type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {column_type}")
 
 
 def _v2(connection: Connection) -> None:
@@ -72,7 +79,13 @@ def _v5(connection: Connection) -> None:
     schema.METADATA.create_all(connection, tables=[schema.VALUE_MODELS])
 
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4, _v5)
+def _v6(connection: Connection) -> None:
+    """interactions.amount, .currency (revenue of web goals and orders) and .detail."""
+    for name in _LATER_INTERACTION_COLUMNS:
+        _add_record_column(connection, name, schema.INTERACTIONS)
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4, _v5, _v6)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 

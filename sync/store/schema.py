@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -95,6 +96,9 @@ INTERACTIONS = Table(
     Column("person_module", String(100)),
     Column("person_id", String(_ID)),
     Column("match", String(12), nullable=False, default="pending"),
+    Column("amount", Float),  # revenue of a web goal or order (v4)
+    Column("currency", String(3)),  # of that amount, where the source says (v4)
+    Column("detail", Text),  # canonical JSON of what a stream keeps besides (v4)
 )
 Index("ix_interactions_match", INTERACTIONS.c.match)
 

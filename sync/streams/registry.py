@@ -17,6 +17,7 @@ from sync.streams.connections import Connections, SourceOpener
 from sync.streams.contract import Stream
 from sync.streams.imap import open_imap_streams
 from sync.streams.mailchimp import open_mailchimp_streams
+from sync.streams.matomo import open_matomo_streams
 from sync.streams.suitecrm import open_suitecrm
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ SOURCES: Mapping[str, SourceOpener] = MappingProxyType({
     "suitecrm": open_suitecrm,
     "imap": open_imap_streams,
     "mailchimp": open_mailchimp_streams,
+    "matomo": open_matomo_streams,
 })
 """Config section -> the opener of that source, in the order their streams are pulled."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from sandbox import RunningSandbox
@@ -38,10 +41,10 @@ def test_matomo_visits_by_time_and_token(sb: RunningSandbox) -> None:
               "format": "JSON", "token_auth": sb.settings.matomo_token.get_secret_value(),
               "filter_limit": "50", "filter_sort_order": "asc"}
     visits = httpx.get(url, params=params).json()
-    stamps = [v["firstActionTimestamp"] for v in visits]
+    stamps = [v["lastActionTimestamp"] for v in visits]
     assert len(visits) == 50 and stamps == sorted(stamps)
     later = httpx.get(url, params={**params, "minTimestamp": str(stamps[-1])}).json()
-    assert all(v["firstActionTimestamp"] >= stamps[-1] for v in later)
+    assert later and all(v["lastActionTimestamp"] > stamps[-1] for v in later)
     assert any(v["userId"] and "@" in v["userId"] for v in visits + later)
     denied = httpx.get(url, params={**params, "token_auth": "nope"}).json()
     assert denied["result"] == "error"
@@ -82,3 +85,50 @@ def test_mailchimp_reports_members_filters_and_bare_403(sb: RunningSandbox) -> N
     finally:
         sb.faults.rate_403_bare = 0.0
     assert (throttled.status_code, throttled.content) == (403, b"")
+
+
+def _matomo(sb: RunningSandbox, **form: str) -> httpx.Response:
+    return httpx.post(f"{sb.base_url}/matomo/index.php",
+                      params={"module": "API", "format": "JSON"},
+                      data={"token_auth": sb.settings.matomo_token.get_secret_value(),
+                            "idSite": "1", **form})
+
+
+def test_matomo_site_range_in_its_timezone_and_errors_with_status_200(
+        sb: RunningSandbox) -> None:
+    site = _matomo(sb, method="SitesManager.getSiteFromId").json()
+    zone = ZoneInfo(site["timezone"])
+    assert site["timezone"] == sb.settings.matomo_timezone and site["currency"]
+    everything = _matomo(sb, method="Live.getLastVisitsDetails", filter_limit="-1",
+                         filter_sort_order="asc").json()
+    day = datetime.fromtimestamp(everything[len(everything) // 2]["lastActionTimestamp"],
+                                 zone).date()
+    one_day = _matomo(sb, method="Live.getLastVisitsDetails", period="range",
+                      date=f"{day},{day}", filter_limit="-1").json()
+    assert one_day and {v["idVisit"] for v in one_day} == {
+        v["idVisit"] for v in everything
+        if datetime.fromtimestamp(v["lastActionTimestamp"], zone).date() == day}
+    kinds = {step["type"] for v in everything for step in v["actionDetails"]}
+    assert {"action", "goal", "ecommerceOrder"} <= kinds
+    refused = _matomo(sb, method="Live.getLastVisitsDetails", token_auth="wrong")
+    assert refused.status_code == 200 and refused.json()["result"] == "error"
+
+
+def test_matomo_visits_log_switch_and_memory_fault(sb: RunningSandbox) -> None:
+    faults = sb.settings.faults
+    try:
+        faults.matomo_visits_log = "off_for_site"
+        answer = _matomo(sb, method="Live.getLastVisitsDetails", filter_limit="1")
+        assert answer.status_code == 200
+        assert "deactivated in website settings" in answer.json()["message"]
+        faults.matomo_visits_log = "off_globally"
+        assert "deactivated globally" in _matomo(
+            sb, method="Live.getLastVisitsDetails").json()["message"]
+        faults.matomo_visits_log = "on"
+        faults.matomo_memory_visits = 5
+        heavy = _matomo(sb, method="Live.getLastVisitsDetails", filter_limit="6")
+        assert heavy.status_code == 500 and "Allowed memory size" in heavy.text
+        assert len(_matomo(sb, method="Live.getLastVisitsDetails", filter_limit="5").json()) == 5
+    finally:
+        faults.matomo_visits_log = "on"
+        faults.matomo_memory_visits = None

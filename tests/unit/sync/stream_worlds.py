@@ -78,5 +78,6 @@ WORLDS: dict[str, Callable[[MakeConfig, pytest.FixtureRequest], World]] = {
 
 CONFORMING_ELSEWHERE: dict[str, str] = {
     "mailchimp": "tests/e2e/test_mailchimp_conformance.py (against the running sandbox)",
+    "matomo": "tests/e2e/test_matomo_sandbox.py (against the running sandbox)",
 }
 """Sources whose streams pass the same checks (tests/stream_conformance.py) in another suite."""

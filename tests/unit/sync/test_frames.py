@@ -50,3 +50,27 @@ def test_frames_from_a_synced_store(make_config: MakeConfig, crm: FakeCRM, store
     assert interactions.to_dict("records") == [
         {"customer_id": ann, "occurred_at": pd.Timestamp(when), "channel": "email",
          "kind": "received"}]
+
+
+def test_web_orders_count_as_purchases_only_when_configured_each_order_once(
+        make_config: MakeConfig, crm: FakeCRM, store: Store) -> None:
+    ann = crm.add("Contacts", name="Ann", email1="ann@example.com")
+    when = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+    order = {"id": "order:A-1", "occurred_at": when, "kind": "order", "amount": 49.5,
+             "currency": "eur", "matomo_user_id": "ann@example.com", "order_id": "A-1"}
+    with store.transaction() as connection:
+        for site in (1, 2):  # the same shop order seen on two sites
+            store_interactions(connection, f"matomo_visits_{site}", "web", [
+                order, {**order, "id": f"{site}:7", "kind": "visit", "amount": None},
+                {**order, "id": "order:B-2", "matomo_user_id": "stranger@example.com"}],
+                now=when, matomo_user_id_is_email=True)
+    plain = make_config()
+    sync_client(plain, store=store, connections=crm.connections())  # resolves identities
+    assert load_frames(store, plain).purchases.empty
+
+    with_orders = make_config(enrichment={"purchases": {
+        "module": "Opportunities", "customer_field": "contact_id", "from_web_orders": True}})
+    purchases = load_frames(store, with_orders).purchases
+    assert purchases[["customer_id", "amount", "currency", "record_id"]].values.tolist() == [
+        [ann, 49.5, "EUR", "order:A-1"]]
+    assert purchases["occurred_at"].iloc[0] == pd.Timestamp(when)

@@ -17,7 +17,7 @@ from sync.store import LATEST_VERSION, Store
 from sync.store.engine import create_store_engine
 from sync.store.migrations import MIGRATIONS, current_version, upgrade
 from sync.store.records import store_records
-from sync.store.schema import METADATA, RECORDS
+from sync.store.schema import INTERACTIONS, METADATA, RECORDS
 from sync.store.types import utc_now
 
 
@@ -39,12 +39,18 @@ def test_upgrade_from_version_1_keeps_the_data(tmp_path: Path) -> None:
             "INSERT INTO records (module, id, attributes, content_hash, deleted, first_seen,"
             " last_seen) VALUES ('Contacts', 'c1', '{}', 'h', 0, '2026-01-01 00:00:00',"
             " '2026-01-01 00:00:00')")
+        connection.exec_driver_sql(
+            "INSERT INTO interactions (stream, id, occurred_at, channel, kind, content_hash,"
+            " match) VALUES ('matomo_visits_1', 'order:A1', '2026-01-01 00:00:00', 'web',"
+            " 'order', 'h', 'pending')")
     engine.dispose()
     with Store(url) as store, store.transaction() as connection:
         assert current_version(connection) == len(MIGRATIONS)
         row = connection.execute(select(RECORDS.c.id, RECORDS.c.listed_at,
                                         RECORDS.c.changed_at)).one()
         assert (row.id, row.listed_at, row.changed_at) == ("c1", None, None)
+        order = connection.execute(select(INTERACTIONS.c.id, INTERACTIONS.c.amount)).one()
+        assert (order.id, order.amount) == ("order:A1", None)  # v4 added amount, empty
         columns = {t: {c["name"] for c in inspect(connection).get_columns(t)}
                    for t in METADATA.tables}
     assert columns == {name: {c.name for c in table.columns}
