@@ -46,13 +46,16 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
 
 def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
                      interactions: pd.DataFrame, settings: EnrichmentSettings, *,
-                     as_of: datetime) -> Enrichment:
+                     as_of: datetime, data_until: datetime | None = None) -> Enrichment:
     """The traits (as ``compute_traits``) and the value model's report.
 
-    Purchases and interactions after ``as_of``, of unknown customers, or without customer or
-    date are ignored; a missing amount counts as 0. Every number is finite; the value traits
-    (``VALUE_TRAITS``) are NaN (empty) for everyone when the value model is not trusted,
-    with the reasons in the report.
+    ``data_until`` (the run's real time, after the day clock's ``as_of``) lets the data of
+    the current window count at once: a purchase or unsubscribe stamped between ``as_of`` and
+    ``data_until`` is taken as made at ``as_of``, so new data changes traits the same day
+    while time alone does not. Purchases and interactions after that, of unknown customers,
+    or without customer or date are ignored; a missing amount counts as 0. Every number is
+    finite; the value traits (``VALUE_TRAITS``) are NaN (empty) for everyone when the value
+    model is not trusted, with the reasons in the report.
     """
     _require(customers, ["id"], "customers")
     _require(purchases, ["customer_id", "occurred_at", "amount"], "purchases")
@@ -62,8 +65,10 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
     stamp = pd.Timestamp(as_of)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     as_of_ns = int(stamp.value)
-    bought = _usable(purchases, ids, as_of_ns)
-    touched = _usable(interactions, ids, as_of_ns)
+    until_ns = as_of_ns if data_until is None else max(as_of_ns,
+                                                        int(pd.Timestamp(data_until).value))
+    bought = _usable(purchases, ids, until_ns, clamp_ns=as_of_ns)  # models need t <= T
+    touched = _usable(interactions, ids, until_ns)  # keeps its order: consent is the latest
     amounts = pd.to_numeric(bought["amount"], errors="coerce").fillna(0.0).to_numpy(float)
 
     out = pd.DataFrame({"id": ids})
@@ -84,17 +89,18 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
     out["days_since_last_purchase"] = pd.array(since, dtype="Float64").astype("Int64")
     history = pd.Series(amounts).groupby(bought["customer_id"].to_numpy()).sum()
     out["historical_value"] = history.reindex(ids).fillna(0.0).to_numpy()
-    aov = np.zeros(n)
+    aov = np.full(n, np.nan)  # no order, no average: empty, not 0
     aov[at] = summary.total_value / summary.occasions
     out["avg_order_value"] = aov
 
+    # value traits have no meaning for someone who never bought: empty, never 0 ("safe")
     written = fitted.report.written
     for name, column in vars(fitted.value).items():
-        out[name] = 0.0 if written else np.nan
+        out[name] = np.nan
         out.loc[at, name] = column
     bands = fitted.bands
     for name, low in (("clv_p10", True), ("clv_p90", False)):
-        out[name] = 0.0 if written else np.nan
+        out[name] = np.nan
         if bands is not None:
             spread = bands.discounted_p10 if low else bands.discounted_p90
             out.loc[at, name] = spread * fitted.value.expected_avg_value
@@ -129,7 +135,8 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
                                               vm.potential_percentile)
     if not written:
         out["potential_value"] = np.nan
-    touch_days = (as_of_ns - last_touch.to_numpy(dtype=np.float64)) / _NS_PER_DAY
+    touch_days = np.maximum((as_of_ns - last_touch.to_numpy(dtype=np.float64)) / _NS_PER_DAY,
+                            0.0)
     out["lifecycle_stage"] = lifecycle_stages(count, since, touch_days, out["p_alive"],
                                               settings.lifecycle, opted_out=opted_out)
 
@@ -158,18 +165,23 @@ def _unique_ids(ids: pd.Series) -> None:
         raise EnrichmentError("customer id appears twice", row=row, column="id")
 
 
-def _usable(frame: pd.DataFrame, ids: pd.Series, as_of_ns: int) -> pd.DataFrame:
-    """Rows of known customers with a date that is not after ``as_of``."""
+def _usable(frame: pd.DataFrame, ids: pd.Series, until_ns: int, *,
+            clamp_ns: int | None = None) -> pd.DataFrame:
+    """Rows of known customers dated up to ``until``; with ``clamp``, later dates moved to it."""
     known = frame["customer_id"].isin(ids) & frame["occurred_at"].notna()
     rows = frame.loc[known]
     when = pd.to_datetime(rows["occurred_at"], errors="coerce", utc=True)
-    keep = when.notna() & (when <= pd.Timestamp(as_of_ns, tz="UTC"))
+    keep = when.notna() & (when <= pd.Timestamp(until_ns, tz="UTC"))
     dropped = int(len(frame) - keep.sum())
     if dropped:
         logger.info("ignored %d rows without a known customer or date, or after as_of",
                     dropped)
     result = rows.loc[keep].copy()
-    result["occurred_at"] = when.loc[keep]
+    kept = when.loc[keep]
+    if clamp_ns is not None:
+        limit = pd.Timestamp(clamp_ns, tz="UTC")
+        kept = kept.mask(kept > limit, limit)
+    result["occurred_at"] = kept
     return result
 
 

@@ -45,15 +45,14 @@ def interaction_weights(interactions: pd.DataFrame,
 
 def engagement_scores(interactions: pd.DataFrame, settings: EngagementSettings,
                       as_of_ns: int) -> pd.Series:
-    """Score per ``customer_id`` (only customers with past interactions appear)."""
+    """Score per ``customer_id`` (only customers with interactions appear); interactions
+    after ``as_of`` (today's, under the day clock) count as made at ``as_of``."""
     if interactions.empty:
         return pd.Series(dtype=np.float64)
-    age_days = (as_of_ns - epoch_ns(interactions["occurred_at"])) / _NS_PER_DAY
+    age_days = np.maximum((as_of_ns - epoch_ns(interactions["occurred_at"])) / _NS_PER_DAY, 0)
     weights = interaction_weights(interactions, settings)
     weighted = weights * np.power(0.5, age_days / settings.half_life_days)
-    past = age_days >= 0
-    total = pd.Series(weighted[past]).groupby(
-        interactions["customer_id"].to_numpy()[past]).sum()
+    total = pd.Series(weighted).groupby(interactions["customer_id"].to_numpy()).sum()
     return pd.Series(100.0 * (1.0 - np.exp(-np.maximum(total.to_numpy(), 0.0)
                                            / settings.saturation)),
                      index=total.index)

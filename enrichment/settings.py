@@ -12,6 +12,7 @@ from enrichment.rule_language import Rule
 __all__ = [
     "DEFAULT_KIND_WEIGHTS",
     "DEFAULT_RFM_GRID",
+    "AsOf",
     "Channel",
     "CustomerEntity",
     "EngagementSettings",
@@ -25,6 +26,13 @@ __all__ = [
     "TimeUnit",
     "ValueModelSettings",
 ]
+
+
+class AsOf(StrEnum):
+    """Where the observation window of a run ends: the start of the day or of the hour."""
+
+    DAY = "day"
+    HOUR = "hour"
 
 
 class CustomerEntity(StrEnum):
@@ -249,6 +257,7 @@ class EnrichmentSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     customer_entity: CustomerEntity = CustomerEntity.ACCOUNTS
+    as_of: AsOf = AsOf.DAY
     purchases: PurchaseSettings = Field(default_factory=PurchaseSettings)
     value_model: ValueModelSettings = Field(default_factory=ValueModelSettings)
     rfm: RfmSettings = Field(default_factory=RfmSettings)

@@ -26,12 +26,15 @@ class TraitKind(StrEnum):
 
 @dataclass(frozen=True)
 class TraitSpec:
-    """A trait's kind, options (enums), decimals (floats) and description."""
+    """A trait's kind, options (enums), decimals (floats), description, the label its CRM
+    field gets, and (floats) the least change worth a write: absolute or ``"2%"``."""
 
     kind: TraitKind
     description: str
     options: tuple[str, ...] = ()
     precision: int | None = None
+    label: str = ""
+    min_change: str | None = None
 
 
 def _grid_names(grid: dict[int, list[str]]) -> tuple[str, ...]:
@@ -50,16 +53,20 @@ TRAITS: dict[str, TraitSpec] = {
     "days_since_last_purchase": TraitSpec(
         TraitKind.INT, "Whole days since the last purchase; empty if never bought."),
     "historical_value": _money("Net value of all purchases minus refunds so far."),
-    "avg_order_value": _money("Mean value of a purchase occasion so far (0 if never bought)."),
+    "avg_order_value": _money("Mean value of a purchase occasion so far; empty if never "
+                               "bought."),
     "expected_purchases": TraitSpec(
         TraitKind.FLOAT, "Expected purchases over the value horizon (the purchase model: "
-        "BG/NBD, MBG/NBD or Pareto/NBD); empty when the model is not trusted.", precision=3),
-    "p_alive": TraitSpec(TraitKind.FLOAT, "Probability the customer still buys (0 if never "
-                         "bought); empty when the model is not trusted.", precision=3),
-    "churn_risk": TraitSpec(TraitKind.FLOAT, "1 - p_alive for buyers; 0 if never bought; "
-                            "empty when the model is not trusted.", precision=3),
-    "expected_avg_value": _money("Gamma-Gamma expected value of a future purchase."),
-    "clv": _money("Discounted expected value of purchases over the horizon."),
+        "BG/NBD, MBG/NBD or Pareto/NBD); empty if never bought or when the model is not "
+        "trusted.", precision=3),
+    "p_alive": TraitSpec(TraitKind.FLOAT, "Probability the customer still buys; empty if "
+                         "never bought or when the model is not trusted.", precision=3),
+    "churn_risk": TraitSpec(TraitKind.FLOAT, "1 - p_alive; empty if never bought or when the "
+                            "model is not trusted.", precision=3),
+    "expected_avg_value": _money("Gamma-Gamma expected value of a future purchase; empty if "
+                                  "never bought."),
+    "clv": _money("Discounted expected value of purchases over the horizon; empty if never "
+                  "bought."),
     "clv_p10": _money("10th percentile of the CLV over the fit's parameter uncertainty."),
     "clv_p90": _money("90th percentile of the CLV over the fit's parameter uncertainty."),
     "potential_value": _money("How far the CLV is below the high percentile of customers "
@@ -86,6 +93,32 @@ TRAITS: dict[str, TraitSpec] = {
     "email_opt_out": TraitSpec(TraitKind.BOOL, "Opted out of e-mail in Mailchimp "
                                "(unsubscribed or cleaned); written only to set an opt-out."),
 }
+
+
+# The label of each trait's CRM field (a mapping's ``label`` overrides it).
+_LABELS = {
+    "purchase_count": "Purchases", "first_purchase_date": "First purchase",
+    "last_purchase_date": "Last purchase", "days_since_last_purchase": "Days since last purchase",
+    "historical_value": "Historical value", "avg_order_value": "Average order value",
+    "expected_purchases": "Expected purchases", "p_alive": "Probability active",
+    "churn_risk": "Churn risk", "expected_avg_value": "Expected order value",
+    "clv": "Customer lifetime value", "clv_p10": "CLV low estimate (P10)",
+    "clv_p90": "CLV high estimate (P90)", "potential_value": "Potential value",
+    "engagement_score": "Engagement score", "last_interaction_date": "Last interaction",
+    "r_score": "RFM recency score", "f_score": "RFM frequency score",
+    "m_score": "RFM monetary score", "rfm_score": "RFM score", "rfm_segment": "RFM segment",
+    "lifecycle_stage": "Lifecycle stage", "rule_segment": "Segment", "rule_segments": "Segments",
+    "email_consent": "E-mail consent", "email_opt_out": "E-mail opt-out",
+}
+# The least change of a float trait worth rewriting its field (write-back's ``min_change``).
+# Values that move only with new data (historical value, average order) have none.
+_MIN_CHANGE = {
+    "expected_purchases": "0.05", "p_alive": "0.02", "churn_risk": "0.02",
+    "expected_avg_value": "2%", "clv": "2%", "clv_p10": "2%", "clv_p90": "2%",
+    "potential_value": "2%", "engagement_score": "1",
+}
+TRAITS = {name: replace(spec, label=_LABELS[name], min_change=_MIN_CHANGE.get(name))
+          for name, spec in TRAITS.items()}
 
 
 def trait_specs(settings: EnrichmentSettings) -> dict[str, TraitSpec]:

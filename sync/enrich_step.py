@@ -17,13 +17,14 @@ from typing import Any
 import pandas as pd
 
 from enrichment import enrich_customers
+from enrichment.observation_end import observation_end
 from sync.config import ClientConfig
 from sync.frames import load_frames
 from sync.store import Store
 from sync.store.traits import save_trait_values
 from sync.store.value_models import save_value_model
 
-__all__ = ["Traits", "enrich_client", "enrich_with_model", "save_traits",
+__all__ = ["Traits", "as_of_moment", "enrich_client", "enrich_with_model", "save_traits",
            "traits_by_customer"]
 
 log = logging.getLogger(__name__)
@@ -31,20 +32,26 @@ log = logging.getLogger(__name__)
 Traits = dict[str, dict[str, Any]]
 """Customer record id -> trait name -> value (None where the trait has no value)."""
 
-def enrich_client(config: ClientConfig, store: Store, *, as_of: datetime | None = None,
+def enrich_client(config: ClientConfig, store: Store, *, now: datetime | None = None,
                   save: bool = True) -> Traits:
-    """Every customer's traits, computed now from the store (and saved there if ``save``)."""
-    return enrich_with_model(config, store, as_of=as_of, save=save)[0]
+    """Every customer's traits, computed from the store (and saved there if ``save``)."""
+    return enrich_with_model(config, store, now=now, save=save)[0]
 
 
-def enrich_with_model(config: ClientConfig, store: Store, *, as_of: datetime | None = None,
+def enrich_with_model(config: ClientConfig, store: Store, *, now: datetime | None = None,
                       save: bool = True) -> tuple[Traits, dict[str, Any]]:
     """``enrich_client`` and the value model's report (model, fit date, parameters,
-    backtest, and why value traits are empty if they are); saved with the traits."""
-    moment = as_of or datetime.now(UTC)
+    backtest, and why value traits are empty if they are); saved with the traits.
+
+    Traits are computed as of the start of ``now``'s day (or hour, ``enrichment.as_of``) in
+    the client's schedule timezone (``enrichment.observation_end``); data stamped later the
+    same day counts as made at that moment.
+    """
+    started = now or datetime.now(UTC)
+    moment = as_of_moment(config, started)
     frames = load_frames(store, config)
     result = enrich_customers(frames.customers, frames.purchases, frames.interactions,
-                              config.enrichment, as_of=moment)
+                              config.enrichment, as_of=moment, data_until=started)
     traits = traits_by_customer(result.traits)
     report = result.value_model.as_dict()
     if not report["value_traits_written"]:
@@ -57,6 +64,12 @@ def enrich_with_model(config: ClientConfig, store: Store, *, as_of: datetime | N
         log.info("%s: traits of %d customers computed, %d values changed", config.client,
                  len(traits), changed)
     return traits, report
+
+
+def as_of_moment(config: ClientConfig, now: datetime) -> datetime:
+    """The moment a run at ``now`` computes this client's traits for."""
+    timezone = config.schedule.timezone if config.schedule is not None else "UTC"
+    return observation_end(now, timezone, config.enrichment.as_of)
 
 
 def traits_by_customer(frame: pd.DataFrame) -> Traits:

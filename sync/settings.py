@@ -169,6 +169,10 @@ class FieldMapping(BaseModel):
     )
     label: str | None = Field(None, min_length=1, max_length=80, description="Field label.")
     help: str | None = Field(None, max_length=255, description="Help text shown in SuiteCRM.")
+    min_change: str | float | None = Field(
+        None, description="Least change worth a write (number traits): 0.02 or \"2%\"; "
+        "default: the trait's."
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -27,20 +27,24 @@ __all__ = ["push", "run"]
 @click.command()
 @client_argument
 @dry_run_option
+@click.option("--show-below-threshold", is_flag=True,
+              help="Also list the changes smaller than their field's min_change (not written).")
 @json_option
 @pass_app
-def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
+def push(app: AppContext, client: str, dry_run: bool, show_below_threshold: bool,
+         as_json: bool) -> None:
     """Compute the traits from the store and write the changed ones to SuiteCRM.
 
     \b
-    Only mapped fields whose value differs from the CRM's are sent, one PATCH per
-    changed record; every write is audited before it is sent. Exit code 3 when some
-    records were rejected, 1 when writes failed or SIGTERM / Ctrl-C stopped the push
-    (the requests in flight are finished and recorded first).
+    Only mapped fields whose value moved by at least the field's min_change are
+    sent, one PATCH per changed record; every write is audited before it is sent.
+    Exit code 3 when some records were rejected, 1 when writes failed or SIGTERM /
+    Ctrl-C stopped the push (the requests in flight are finished and recorded first).
 
     \b
     Examples:
       suitepulse push acme --dry-run
+      suitepulse push acme --dry-run --show-below-threshold
       suitepulse push acme
       suitepulse push acme --json
     """
@@ -60,7 +64,7 @@ def push(app: AppContext, client: str, dry_run: bool, as_json: bool) -> None:
                               f"run: suitepulse sync {loaded.config.client}", highlight=False)
         report = push_client(loaded.config, traits, store=store, dry_run=dry_run,
                              path=loaded.path, stop=stop)
-    render_report(report, as_json=as_json)
+    render_report(report, as_json=as_json, show_below_threshold=show_below_threshold)
     raise click.exceptions.Exit(int(report_exit_code(report)))
 
 

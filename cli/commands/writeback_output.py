@@ -10,6 +10,7 @@ from rich.table import Table
 from cli.exit_codes import ExitCode, exit_code_of, status_fields
 from cli.output import emit_json, err_console, out_console
 from sync.run_summary import Outcome
+from sync.writeback.plan import RecordChange
 from sync.writeback.push import PushReport
 from sync.writeback.undo import UndoReport
 
@@ -23,21 +24,17 @@ def report_exit_code(report: PushReport) -> ExitCode:
     return exit_code_of(report.outcome)
 
 
-def render_report(report: PushReport, *, as_json: bool) -> None:
-    """Print the changes (planned or made), rejections and conflicts, then a summary."""
+def render_report(report: PushReport, *, as_json: bool,
+                  show_below_threshold: bool = False) -> None:
+    """Print the changes (planned or made), rejections and conflicts, then a summary;
+    with ``show_below_threshold`` also the moves too small to write (``min_change``)."""
     if as_json:
-        emit_json(_document(report))
+        emit_json(_document(report, show_below_threshold=show_below_threshold))
         return
     if report.changes:
-        verb = "planned" if report.dry_run else "written"
-        table = Table("record", "field", "old", "", "new", title=f"changes {verb}")
-        rows = [(c.module, c.record_id, f) for c in report.changes for f in c.changes]
-        for module, record_id, change in rows[:_TABLE_LIMIT]:
-            table.add_row(f"{module}/{record_id}", change.field, _shown(change.old), "->",
-                          _shown(change.new))
-        out_console.print(table)
-        if len(rows) > _TABLE_LIMIT:
-            out_console.print(f"... and {len(rows) - _TABLE_LIMIT} more (use --json for all)")
+        _print_changes(f"changes {'planned' if report.dry_run else 'written'}", report.changes)
+    if show_below_threshold and report.below_threshold:
+        _print_changes("below min_change: not written", report.below_threshold)
     if isinstance(report, UndoReport) and report.conflicts:
         table = Table("record", "field", "we wrote", "holds now", "changed by",
                       title="changed since the run: left as they are")
@@ -58,6 +55,17 @@ def render_report(report: PushReport, *, as_json: bool) -> None:
     out_console.print(_summary_line(report), highlight=False)
 
 
+def _print_changes(title: str, changes: list[RecordChange]) -> None:
+    table = Table("record", "field", "old", "", "new", title=title)
+    rows = [(c.module, c.record_id, f) for c in changes for f in c.changes]
+    for module, record_id, change in rows[:_TABLE_LIMIT]:
+        table.add_row(f"{module}/{record_id}", change.field, _shown(change.old), "->",
+                      _shown(change.new))
+    out_console.print(table)
+    if len(rows) > _TABLE_LIMIT:
+        out_console.print(f"... and {len(rows) - _TABLE_LIMIT} more (use --json for all)")
+
+
 def _summary_line(report: PushReport) -> str:
     prefix = "dry run, nothing written: " if report.dry_run else ""
     verb = "would change" if report.dry_run else "changed"
@@ -66,6 +74,9 @@ def _summary_line(report: PushReport) -> str:
             f"{len(report.rejected)} rejected")
     if report.failed or report.not_sent:
         text += f", {len(report.failed)} failed, {report.not_sent} not sent"
+    small = sum(len(change.changes) for change in report.below_threshold)
+    if small:
+        text += f", {small} smaller moves below min_change left as they are"
     if isinstance(report, UndoReport):
         text += f", {len(report.conflicts)} left as changed since (undoing {report.undone_run})"
     if report.outcome in (Outcome.INTERRUPTED, Outcome.FAILED):
@@ -78,19 +89,22 @@ def _shown(value: object) -> str:
     return '""' if value == "" else escape(str(value))
 
 
-def _document(report: PushReport) -> dict[str, Any]:
+def _change_rows(changes: list[RecordChange]) -> list[dict[str, Any]]:
+    return [{"module": c.module, "record_id": c.record_id, "field": f.field, "old": f.old,
+             "new": f.new} for c in changes for f in c.changes]
+
+
+def _document(report: PushReport, *, show_below_threshold: bool) -> dict[str, Any]:
     code = report_exit_code(report)
     document: dict[str, Any] = {
         **status_fields(code),
         **report.summary(),
-        "changes": [
-            {"module": c.module, "record_id": c.record_id, "field": f.field, "old": f.old,
-             "new": f.new}
-            for c in report.changes for f in c.changes
-        ],
+        "changes": _change_rows(report.changes),
         "rejected": [vars(rejection) for rejection in report.rejected],
         "failed": [vars(rejection) for rejection in report.failed],
     }
+    if show_below_threshold:
+        document["below_threshold"] = _change_rows(report.below_threshold)
     if isinstance(report, UndoReport):
         document["conflicts"] = [vars(conflict) for conflict in report.conflicts]
     return document

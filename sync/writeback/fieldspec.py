@@ -18,6 +18,7 @@ from sync.config import ClientConfig
 from sync.config_source import read_source
 from sync.errors import ConfigError, ConfigProblem
 from sync.settings import FieldMapping, FieldType, WritebackSettings, WritePolicy
+from sync.writeback.threshold import Threshold, parse_threshold
 
 if TYPE_CHECKING:
     from enrichment.traits import TraitSpec
@@ -67,6 +68,7 @@ class FieldSpec:
     len: int | None = None
     precision: int | None = None
     options: Mapping[str, str] | None = None
+    min_change: Threshold | None = None
 
     @classmethod
     def bare(cls, name: str, field_type: FieldType = FieldType.TEXT, module: str = "") -> FieldSpec:
@@ -182,18 +184,35 @@ def _spec(
     if precision is not None and length is not None and precision > length:
         raise ValueError(f"precision {precision} exceeds len {length}")
     description = trait_spec.description if trait_spec is not None else ""
+    trait_label = trait_spec.label if trait_spec is not None else ""
     return FieldSpec(
         trait=trait,
         module=mapping.module,
         name=mapping.field_name,
         type=field_type,
         policy=mapping.policy,
-        label=mapping.label or _humanise(trait),
+        label=mapping.label or trait_label or _humanise(trait),
         help=(mapping.help if mapping.help is not None else description)[:255],
         len=length,
         precision=precision,
         options=options,
+        min_change=_min_change(mapping, trait_spec, field_type),
     )
+
+
+def _min_change(mapping: FieldMapping, trait_spec: TraitSpec | None,
+                field_type: FieldType) -> Threshold | None:
+    """The mapping's threshold, else the trait's; only number fields of float traits have one."""
+    numeric = field_type in (FieldType.DECIMAL, FieldType.FLOAT) and (
+        trait_spec is None or trait_spec.kind.value == "float")
+    if mapping.min_change is not None:
+        if not numeric:
+            raise ValueError("min_change applies to number traits written to decimal or float "
+                             "fields; enum, count, date and text fields are written on any "
+                             "change")
+        return parse_threshold(mapping.min_change)
+    default = trait_spec.min_change if trait_spec is not None else None
+    return parse_threshold(default) if numeric and default is not None else None
 
 
 def _trait_spec(trait: str, traits: Mapping[str, TraitSpec] | None) -> TraitSpec | None:

@@ -33,7 +33,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from sync.settings import FieldType
 from sync.writeback.fieldspec import FieldSpec
 from sync.writeback.php import php_assign, php_literal
 
@@ -60,7 +59,7 @@ def package_files(
         "manifest.php": _manifest(specs, modules, client, version, published),
         f"language/application/{_LANGUAGE}.lang.php": _app_strings(specs),
         "scripts/add_panel.php": _add_panel_script(specs, modules),
-        "scripts/remove_panel.php": _remove_panel_script(modules),
+        "scripts/remove_panel.php": _remove_panel_script(specs, modules),
     }
     for module in modules:
         files[f"language/modules/{module}/{_LANGUAGE}.lang.php"] = _mod_strings(
@@ -153,8 +152,9 @@ def _custom_field(spec: FieldSpec) -> dict[str, Any]:
         field["len"] = spec.len
     if spec.precision is not None:
         field["precision"] = spec.precision
-        if spec.type is FieldType.FLOAT:
-            field["ext1"] = spec.precision  # TemplateFloat keeps its precision in ext1
+        # TemplateFloat and TemplateDecimal keep the precision in ext1: without it SuiteCRM
+        # reports 8 decimals and shows 3,464.31000000
+        field["ext1"] = spec.precision
     if spec.options_list is not None:
         field["options"] = spec.options_list
         field["ext1"] = spec.options_list
@@ -179,6 +179,11 @@ def _mod_strings(specs: Sequence[FieldSpec]) -> str:
     return text
 
 
+# Where a module's custom detail view lives, and where the install notes what it found there.
+_LAYOUT = "'custom/modules/' . $suitepulseModule . '/metadata/detailviewdefs.php'"
+_LAYOUT_STATE = "'custom/modules/' . $suitepulseModule . '/metadata/suitepulse_layout.json'"
+
+
 def _add_panel_script(specs: Sequence[FieldSpec], modules: list[str]) -> str:
     panels = {
         module: [{"name": spec.name, "label": spec.label_key}
@@ -190,6 +195,8 @@ def _add_panel_script(specs: Sequence[FieldSpec], modules: list[str]) -> str:
         + "require_once 'modules/ModuleBuilder/parsers/ParserFactory.php';\n\n"
         + php_assign("$suitepulsePanels", panels)
         + "\nforeach ($suitepulsePanels as $suitepulseModule => $suitepulseFields) {\n"
+        f"    $suitepulseLayout = {_LAYOUT};\n"
+        "    $suitepulseHadLayout = file_exists($suitepulseLayout);\n"
         "    $suitepulseParser = ParserFactory::getParser(MB_DETAILVIEW, $suitepulseModule);\n"
         "    $suitepulseColumns = max(1, (int) $suitepulseParser->getMaxColumns());\n"
         f"    $suitepulseParser->_viewdefs['panels'][{php_literal(PANEL_KEY)}] =\n"
@@ -200,24 +207,59 @@ def _add_panel_script(specs: Sequence[FieldSpec], modules: list[str]) -> str:
         "        'panelDefault' => 'expanded',\n"
         "    ];\n"
         "    $suitepulseParser->handleSave(false);\n"
+        "    // what uninstall needs to restore the layout: was there a custom one, and what\n"
+        "    // did the file hold right after this install\n"
+        f"    @mkdir(dirname({_LAYOUT_STATE}), 0775, true);\n"
+        f"    file_put_contents({_LAYOUT_STATE}, json_encode([\n"
+        "        'had_custom_layout' => $suitepulseHadLayout,\n"
+        "        'installed_md5' => file_exists($suitepulseLayout) ? md5_file($suitepulseLayout)"
+        " : null,\n"
+        "    ]));\n"
         "}\n"
     )
 
 
-def _remove_panel_script(modules: list[str]) -> str:
+def _remove_panel_script(specs: Sequence[FieldSpec], modules: list[str]) -> str:
+    overrides = {
+        module: [f"custom/Extension/modules/{module}/Ext/Vardefs/_override_sugarfield_"
+                 f"{spec.name}.php" for spec in specs if spec.module == module]
+        for module in modules
+    }
     return (
         _HEADER + _GUARD
         + "require_once 'modules/ModuleBuilder/parsers/ParserFactory.php';\n\n"
-        + php_assign("$suitepulseModules", modules)
-        + "\nforeach ($suitepulseModules as $suitepulseModule) {\n"
-        "    $suitepulseParser = ParserFactory::getParser(MB_DETAILVIEW, $suitepulseModule);\n"
-        f"    foreach ([{php_literal(PANEL_KEY)}, {php_literal(PANEL_KEY.lower())}]"
+        + php_assign("$suitepulseOverrides", overrides)
+        + "\nforeach ($suitepulseOverrides as $suitepulseModule => $suitepulseFiles) {\n"
+        f"    $suitepulseLayout = {_LAYOUT};\n"
+        f"    $suitepulseStateFile = {_LAYOUT_STATE};\n"
+        "    $suitepulseState = file_exists($suitepulseStateFile)\n"
+        "        ? json_decode(file_get_contents($suitepulseStateFile), true) : null;\n"
+        "    $suitepulseUntouched = is_array($suitepulseState)\n"
+        "        && empty($suitepulseState['had_custom_layout'])\n"
+        "        && file_exists($suitepulseLayout)\n"
+        "        && md5_file($suitepulseLayout) === $suitepulseState['installed_md5'];\n"
+        "    if ($suitepulseUntouched) {\n"
+        "        // the install made the custom layout and nobody edited it since: back to core\n"
+        "        unlink($suitepulseLayout);\n"
+        "    } else {\n"
+        "        $suitepulseParser = ParserFactory::getParser(MB_DETAILVIEW, $suitepulseModule);\n"
+        f"        foreach ([{php_literal(PANEL_KEY)}, {php_literal(PANEL_KEY.lower())}]"
         " as $suitepulseKey) {\n"
-        "        unset($suitepulseParser->_viewdefs['panels'][$suitepulseKey]);\n"
-        "        unset($suitepulseParser->_viewdefs['templateMeta']['tabDefs'][strtoupper("
+        "            unset($suitepulseParser->_viewdefs['panels'][$suitepulseKey]);\n"
+        "            unset($suitepulseParser->_viewdefs['templateMeta']['tabDefs'][strtoupper("
         "$suitepulseKey)]);\n"
+        "        }\n"
+        "        $suitepulseParser->handleSave(false);\n"
         "    }\n"
-        "    $suitepulseParser->handleSave(false);\n"
+        "    // SuiteCRM writes one vardef override per field at install; none may outlive it\n"
+        "    foreach ($suitepulseFiles as $suitepulseFile) {\n"
+        "        if (file_exists($suitepulseFile)) {\n"
+        "            unlink($suitepulseFile);\n"
+        "        }\n"
+        "    }\n"
+        "    if (file_exists($suitepulseStateFile)) {\n"
+        "        unlink($suitepulseStateFile);\n"
+        "    }\n"
         "}\n"
     )
 

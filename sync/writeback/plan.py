@@ -1,11 +1,13 @@
 """Diff planning: which mapped fields of which records change, and to what. Pure.
 
 For each record the CRM holds now, every mapped field is compared at the field's precision
-with the new trait value; only fields that differ (and, under ``fill_empty``, only fields that
-are empty in the CRM) become changes. Records without traits are left alone, and a value the
-field cannot hold is rejected with its reason instead of being sent. An opt-out field (its
-name says ``opt_out``, ``optout`` or ``unsubscribe``) is only ever set: a change that would
-clear an opt-out the CRM holds is not planned, so nothing SuitePulse writes turns one back on.
+with the new trait value; only fields that differ by at least the field's ``min_change``
+(``sync.writeback.threshold``; and, under ``fill_empty``, only fields that are empty in the
+CRM) become changes. Smaller moves are kept in ``Plan.below_threshold`` for ``--dry-run``.
+Records without traits are left alone, and a value the field cannot hold is rejected with
+its reason instead of being sent. An opt-out field (its name says ``opt_out``, ``optout`` or
+``unsubscribe``) is only ever set: a change that would clear an opt-out the CRM holds is not
+planned, so nothing SuitePulse writes turns one back on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sync.settings import WritePolicy
 from sync.writeback.fieldspec import FieldSpec
+from sync.writeback.threshold import is_material
 from sync.writeback.values import ValueRejected, WireValue, comparable, to_wire
 
 __all__ = ["FieldChange", "Plan", "RecordChange", "Rejection", "plan_changes", "wire_of"]
@@ -62,11 +65,13 @@ class Rejection:
 
 @dataclass
 class Plan:
-    """The changes of one batch of records, and what was refused before sending."""
+    """The changes of one batch of records, what was refused before sending, and the moves
+    too small to write (``below_threshold``, one RecordChange per record)."""
 
     changes: list[RecordChange] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     compared: int = 0
+    below_threshold: list[RecordChange] = field(default_factory=list)
 
 
 def plan_changes(
@@ -90,6 +95,7 @@ def plan_changes(
             continue
         plan.compared += 1
         changes: list[FieldChange] = []
+        small: list[FieldChange] = []
         for spec in specs:
             if spec.trait not in record_traits:
                 continue
@@ -105,10 +111,13 @@ def plan_changes(
             new = comparable(new_wire, spec)
             if new == old or _clears_opt_out(spec, old, new):
                 continue
-            changes.append(FieldChange(spec.name, wire_of(old_value, spec), new_wire, spec.trait))
+            change = FieldChange(spec.name, wire_of(old_value, spec), new_wire, spec.trait)
+            (changes if is_material(spec.min_change, old, new) else small).append(change)
         if changes:
             plan.changes.append(RecordChange(
                 module, record_id, tuple(changes), dict((extra or {}).get(record_id, {}))))
+        if small:
+            plan.below_threshold.append(RecordChange(module, record_id, tuple(small)))
     return plan
 
 

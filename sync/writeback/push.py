@@ -54,6 +54,7 @@ class PushReport:
     changes: list[RecordChange] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     failed: list[Rejection] = field(default_factory=list)
+    below_threshold: list[RecordChange] = field(default_factory=list)
     not_sent: int = 0
     interrupted: bool = False
     errors: list[str] = field(default_factory=list)
@@ -90,6 +91,7 @@ class PushReport:
             "compared": self.compared, "records_changed": self.records_written,
             "fields_changed": self.fields_written, "rejected": len(self.rejected),
             "failed": len(self.failed), "not_sent": self.not_sent, "errors": self.errors,
+            "fields_below_threshold": sum(len(c.changes) for c in self.below_threshold),
         }
 
 
@@ -133,6 +135,7 @@ def push_traits(
             plan = plan_changes(module_specs, current, traits, extra=extra)
             report.compared += plan.compared
             report.rejected.extend(plan.rejected)
+            report.below_threshold.extend(plan.below_threshold)
             if not send_changes(module, plan.changes, client=client, destination=destination,
                                 audit=audit, report=report, specs=specs, stop=stop):
                 break

@@ -61,9 +61,12 @@ def test_the_crm_fields_hold_what_the_summary_printed(
     segments = Counter(c["sp_rfm_segment_c"] for c in contacts)
     assert segments == {row["name"]: row["customers"] for row in document["segments"]}
     predicted = sum(row["predicted_value"] for row in document["segments"])
-    assert float(sum(Decimal(str(c["sp_clv_c"])) for c in contacts)) == pytest.approx(
+    valued = [c for c in contacts if c["sp_clv_c"] not in ("", None)]  # prospects: empty
+    assert 0 < len(valued) < len(contacts)
+    assert all(c["sp_churn_risk_c"] not in ("", None) for c in valued)
+    assert float(sum(Decimal(str(c["sp_clv_c"])) for c in valued)) == pytest.approx(
         predicted, abs=0.005 * len(contacts))
-    at_risk = sum(1 for c in contacts if Decimal(str(c["sp_churn_risk_c"])) >= Decimal("0.6"))
+    at_risk = sum(1 for c in valued if Decimal(str(c["sp_churn_risk_c"])) >= Decimal("0.6"))
     assert at_risk == document["at_risk_customers"]
     assert sum(band["customers"] for band in document["value_deciles"]) == len(contacts)
 
@@ -73,7 +76,11 @@ def test_every_write_is_in_the_crm_and_counted(demo_run: tuple[dict[str, Any], P
     writes = document["writes"]
     assert writes["rejected"] == 0
     assert writes["records_changed"] == document["customers"]
-    assert writes["by_field"] == dict.fromkeys(FIELDS, document["customers"])
+    valued = sum(1 for c in crm_contacts(folder) if c["sp_clv_c"] not in ("", None))
+    # prospects' value fields stay empty (nothing to write); everyone gets stage and segment
+    assert writes["by_field"] == {"sp_lifecycle_stage_c": document["customers"],
+                                  "sp_rfm_segment_c": document["customers"],
+                                  "sp_clv_c": valued, "sp_churn_risk_c": valued}
     engine = create_engine(f"sqlite:///{folder / 'demo.sqlite3'}")
     with engine.connect() as connection:
         audit = connection.execute(select(WRITES.c.record_id, WRITES.c.field,

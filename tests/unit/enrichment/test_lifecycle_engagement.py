@@ -69,7 +69,8 @@ def test_engagement_score_by_hand() -> None:
     a = 1.0 + 1.0 * 0.5 ** (30 / 30)
     assert scores["a"] == pytest.approx(100 * (1 - math.exp(-a / 5)))
     assert scores["b"] == pytest.approx(100 * (1 - math.exp(-0.5 / 5)))
-    assert "c" not in scores.index                    # only a future interaction
+    # after as_of (today, under the day clock): counted as made at as_of, at full weight
+    assert scores["c"] == pytest.approx(100 * (1 - math.exp(-1.0 / 5)))
 
 
 def test_potential_value_is_the_gap_to_the_group_percentile() -> None:

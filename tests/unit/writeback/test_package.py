@@ -163,3 +163,61 @@ def test_equal_input_gives_equal_bytes(make_spec: SpecFactory) -> None:
     when = datetime(2026, 1, 1, tzinfo=UTC)
     first = build_package(_specs(make_spec), client="acme", version="1", published=when)
     assert first == build_package(_specs(make_spec), client="acme", version="1", published=when)
+
+
+def test_decimals_and_floats_carry_their_precision_in_ext1(unpacked: Path) -> None:
+    _, installdefs = _php_json(
+        "include 'manifest.php'; echo json_encode([$manifest, $installdefs]);", unpacked)
+    fields = {f["name"]: f for f in installdefs["custom_fields"]}
+    assert (fields["sp_clv_c"]["ext1"], fields["sp_clv_c"]["precision"]) == (2, 2)
+    assert (fields["sp_churn_c"]["ext1"], fields["sp_churn_c"]["precision"]) == (4, 4)
+
+
+# A parser that saves the layout to custom/ as SuiteCRM's does, starting from the core one.
+_SAVING_STUB = _PARSER_STUB.replace(
+    "public function handleSave($populate = true) { self::$saved[$this->module] = "
+    "$this->_viewdefs; }",
+    "public function handleSave($populate = true) { self::$saved[$this->module] = "
+    "$this->_viewdefs; $f = 'custom/modules/' . $this->module . "
+    "'/metadata/detailviewdefs.php'; @mkdir(dirname($f), 0775, true); "
+    "file_put_contents($f, '<?php // ' . json_encode($this->_viewdefs)); }")
+
+
+def _install_then_uninstall(unpacked: Path, between: str = "") -> None:
+    stub = unpacked / "modules/ModuleBuilder/parsers/ParserFactory.php"
+    stub.parent.mkdir(parents=True, exist_ok=True)
+    stub.write_text(_SAVING_STUB)
+    for module in ("Accounts", "Contacts"):  # what SuiteCRM leaves per field at install
+        extension = unpacked / f"custom/Extension/modules/{module}/Ext/Vardefs"
+        extension.mkdir(parents=True, exist_ok=True)
+    for name, module in (("sp_clv_c", "Accounts"), ("sp_churn_c", "Contacts")):
+        (unpacked / f"custom/Extension/modules/{module}/Ext/Vardefs/"
+                    f"_override_sugarfield_{name}.php").write_text("<?php // merge dom")
+    subprocess.run([_php(), "-r", "define('sugarEntry', true); include 'scripts/add_panel.php';"
+                    + between], cwd=unpacked, check=True, timeout=60)
+    subprocess.run([_php(), "-r", "define('sugarEntry', true); "
+                    "include 'scripts/remove_panel.php';"], cwd=unpacked, check=True, timeout=60)
+
+
+def _custom_files(unpacked: Path) -> list[str]:
+    return sorted(str(p.relative_to(unpacked)) for p in (unpacked / "custom").rglob("*")
+                  if p.is_file())
+
+
+def test_uninstall_leaves_no_file_the_install_made(unpacked: Path) -> None:
+    _install_then_uninstall(unpacked)
+    assert _custom_files(unpacked) == []  # core layout again, no vardef override, no state
+
+
+def test_uninstall_keeps_a_layout_that_existed_or_was_edited_without_our_panel(
+        unpacked: Path) -> None:
+    own = unpacked / "custom/modules/Accounts/metadata/detailviewdefs.php"
+    own.parent.mkdir(parents=True)
+    own.write_text("<?php // the customer's own layout")
+    edit = ("file_put_contents('custom/modules/Contacts/metadata/detailviewdefs.php', "
+            "' edited', FILE_APPEND);")
+    _install_then_uninstall(unpacked, between=edit)
+    assert _custom_files(unpacked) == ["custom/modules/Accounts/metadata/detailviewdefs.php",
+                                       "custom/modules/Contacts/metadata/detailviewdefs.php"]
+    for path in (own, unpacked / "custom/modules/Contacts/metadata/detailviewdefs.php"):
+        assert PANEL_KEY not in path.read_text()
