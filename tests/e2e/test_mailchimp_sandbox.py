@@ -186,7 +186,7 @@ def test_unsubscribe_turns_consent_off(sb: RunningSandbox, config: ClientConfig)
 @pytest.mark.parametrize("faults", [
     {"rate_429": 0.4, "retry_after_s": 0},
     {"rate_403_bare": 0.4},
-    {"rate_drop": 0.25},
+    {"rate_drop": 0.4},
 ], ids=["429-storm", "403-without-body", "dropped-connections"])
 def test_fault_runs_end_with_the_store_of_a_clean_run(
         sb: RunningSandbox, clients_dir: Path, tmp_path: Path, faults: dict[str, float],
