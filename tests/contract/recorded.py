@@ -1,9 +1,9 @@
-"""The exchanges recorded from SuiteCRM (../shared/suitecrm-v8/recordings) and their replay."""
+"""The exchanges recorded from a real SuiteCRM 7.14.6 (tests/contract/data/recordings, secrets
+redacted; INDEX.md there has one line each) and their replay."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,24 +20,18 @@ SITE = "http://suitecrm.test"
 _DATA = Path(__file__).parent / "data"
 
 
-def recordings_dir() -> Path | None:
-    """The recordings folder: beside the repository, else $SUITECRM_RECORDINGS."""
-    candidates = [Path(__file__).parents[2].parent / "shared" / "suitecrm-v8"]
-    if os.environ.get("SUITECRM_RECORDINGS"):
-        candidates.append(Path(os.environ["SUITECRM_RECORDINGS"]))
-    # A git worktree may sit deeper than the main checkout: look further up as well.
-    candidates += [parent / "shared" / "suitecrm-v8" for parent in Path(__file__).parents[3:]]
-    for candidate in candidates:
-        for folder in (candidate / "recordings", candidate):
-            if folder.is_dir() and any(folder.glob("*.json")):
-                return folder
-    return None
+def recordings_dir() -> Path:
+    """The recordings folder shipped with the tests; a missing or empty one fails the suite."""
+    folder = _DATA / "recordings"
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        raise FileNotFoundError(f"the SuiteCRM recordings are missing from {folder}: the "
+                                "contract tests need them (restore them from git)")
+    return folder
 
 
 def recording_names() -> list[str]:
-    """Every recording's name, sorted; empty when the folder is absent."""
-    folder = recordings_dir()
-    return sorted(p.stem for p in folder.glob("*.json")) if folder else []
+    """Every recording's name, sorted."""
+    return sorted(p.stem for p in recordings_dir().glob("*.json"))
 
 
 @dataclass(frozen=True)
@@ -74,9 +68,7 @@ class Recording:
 @cache
 def load(name: str) -> Recording:
     """The recording called ``name``."""
-    folder = recordings_dir()
-    assert folder is not None
-    raw = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    raw = json.loads((recordings_dir() / f"{name}.json").read_text(encoding="utf-8"))
     request, response = raw["request"], raw["response"]
     return Recording(
         name=name, method=request["method"], path=request["path"],

@@ -10,9 +10,7 @@ import pytest
 import respx
 from click.testing import Result
 
-from tests.contract.recorded import fields_document, load, recordings_dir
-
-pytestmark = pytest.mark.skipif(recordings_dir() is None, reason="recordings not found")
+from tests.contract.recorded import fields_document, load
 
 # The recorded site has Contacts clv_c decimal(18,2), churn_risk_c float(18,4),
 # lifecycle_stage_c enum and enriched_at_c datetimecombo.
