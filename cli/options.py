@@ -9,7 +9,7 @@ import click
 
 from cli.context import AppContext
 
-__all__ = ["client_argument", "dry_run_option", "json_option"]
+__all__ = ["client_argument", "dry_run_option", "force_option", "json_option"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +33,15 @@ def dry_run_option(func: F) -> F:
     """``--dry-run``: show what would be written to the CRM, and write nothing."""
     return click.option(
         "--dry-run", is_flag=True, help="Show the planned changes; change nothing.",
+    )(func)
+
+
+def force_option(func: F) -> F:
+    """``--force``: let a deletion listing flag more than ``sync.max_deleted_share``."""
+    return click.option(
+        "--force", is_flag=True,
+        help="Flag deleted records even when more than sync.max_deleted_share of a module "
+             "would be flagged.",
     )(func)
 
 

@@ -50,23 +50,24 @@ class PipelineResult:
 def sync(config: ClientConfig, *, connections: Connections | None = None,
          store: Store | None = None, full: bool = False, streams: Sequence[str] | None = None,
          stop: threading.Event | None = None, progress: ProgressCallback | None = None,
-         trigger: str = "cli") -> RunSummary:
+         trigger: str = "cli", force: bool = False) -> RunSummary:
     """The sync step alone (see ``sync_client``), recognising write-back's own writes."""
     return sync_client(config, connections=connections, store=store, full=full,
                        streams=streams, stop=stop, progress=progress, trigger=trigger,
-                       own_writes=own_write_check(config))
+                       own_writes=own_write_check(config), force=force)
 
 
 def run(config: ClientConfig, *, store: Store | None = None,
         stop: threading.Event | None = None, trigger: str = "schedule",
-        path: Path | None = None, connections: Connections | None = None) -> PipelineResult:
-    """Run the client's pipeline once: sync, enrich, push."""
+        path: Path | None = None, connections: Connections | None = None,
+        force: bool = False) -> PipelineResult:
+    """Run the client's pipeline once: sync, enrich, push (``force``: see ``sync_client``)."""
     own_store = store is None
     active = store if store is not None else Store.for_config(config)
     try:
         with hold_client(config, active, path=path):
             summary = sync(config, connections=connections, store=active, stop=stop,
-                           trigger=trigger)
+                           trigger=trigger, force=force)
             result = PipelineResult(summary)
             if summary.outcome not in (Outcome.OK, Outcome.REJECTED) or \
                     not config.writeback.fields:

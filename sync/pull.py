@@ -25,7 +25,7 @@ from connectors.errors import AuthError, ConnectorError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
-from sync.reconcile import reconcile_due, reconcile_stream
+from sync.reconcile import DeletionRefused, reconcile_due, reconcile_stream
 from sync.run_summary import Outcome, RunSummary, StreamResult
 from sync.store import Connection, PageCounts, Store
 from sync.store.cursors import load_cursor, save_cursor
@@ -66,13 +66,14 @@ def sync_client(config: ClientConfig, *, connections: Connections | None = None,
                 store: Store | None = None, full: bool = False,
                 streams: Sequence[str] | None = None, stop: threading.Event | None = None,
                 progress: ProgressCallback | None = None, trigger: str = "cli",
-                own_writes: OwnWriteCheck | None = None) -> RunSummary:
+                own_writes: OwnWriteCheck | None = None, force: bool = False) -> RunSummary:
     """Pull the client's streams into its store; one run at a time per client.
 
     Every configured source is opened through ``connections`` (the real network by default).
     ``full`` reads everything again and reconciles deletions; ``streams`` limits the run to
     the named streams; ``stop`` ends the run after the current page's checkpoint;
-    ``own_writes`` recognises records changed only by write-back (the pipeline passes it).
+    ``own_writes`` recognises records changed only by write-back (the pipeline passes it);
+    ``force`` lets a deletion listing flag more than ``sync.max_deleted_share``.
     Raises ``StateError`` when another run of the client holds the lock.
     """
     own_store = store is None
@@ -81,7 +82,7 @@ def sync_client(config: ClientConfig, *, connections: Connections | None = None,
         with active.lock(f"run:{config.client}", ttl_seconds=config.sync.lock_ttl_seconds), \
                 open_sources(config, connections) as available:
             return _Run(config, active, own_writes, full=full, stop=stop, progress=progress,
-                        trigger=trigger).execute(available, streams)
+                        trigger=trigger, force=force).execute(available, streams)
     except SQLAlchemyError as error:
         raise StateError(f"the state store failed: {type(error).__name__}",
                          hint="check the store's disk space and that the database runs") from None
@@ -95,8 +96,9 @@ class _Run:
 
     def __init__(self, config: ClientConfig, store: Store, own_writes: OwnWriteCheck | None,
                  *, full: bool, stop: threading.Event | None,
-                 progress: ProgressCallback | None, trigger: str) -> None:
+                 progress: ProgressCallback | None, trigger: str, force: bool = False) -> None:
         self.config, self.store, self.own_writes = config, store, own_writes
+        self.force = force
         self.stop = stop or threading.Event()
         self.progress = progress or (lambda _stream, _phase, _count: None)
         self.summary = RunSummary(run_id=str(uuid.uuid4()), client=config.client,
@@ -147,10 +149,12 @@ class _Run:
                         reconcile_due(self.store, stream.name,
                                       timedelta(hours=self.config.sync.reconcile_every_hours),
                                       full=summary.full, now=utc_now()):
-                    deleted = reconcile_stream(self.store, stream, stop=self.stop)
+                    deleted = reconcile_stream(
+                        self.store, stream, stop=self.stop, force=self.force,
+                        max_share=self.config.sync.max_deleted_share)
                     result.reconciled = deleted is not None
                     result.deleted = deleted or 0
-            except ConnectorError as error:
+            except (ConnectorError, DeletionRefused) as error:
                 result.error = str(error)
                 summary.errors.append(f"{stream.name}: {error}")
                 log.error("stream %s failed: %s", stream.name, error)

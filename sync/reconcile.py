@@ -2,7 +2,10 @@
 
 SuiteCRM 7.14 cannot list deleted records through the API, so every so often (and on each
 ``--full``) the ids that exist now are listed; stored records the listing did not show are
-flagged as deleted. An interrupted listing flags nothing.
+flagged as deleted. An interrupted listing flags nothing, and neither does one that would
+flag more than ``sync.max_deleted_share`` of a module's stored records (a listing cut short
+by a bad answer looks exactly like a mass deletion): it raises ``DeletionRefused`` instead,
+which fails the sync (exit 1, alert), unless the run was started with ``--force``.
 """
 
 from __future__ import annotations
@@ -12,12 +15,25 @@ from datetime import datetime, timedelta
 
 from sync.store import Store
 from sync.store.cursors import reconciled_at, save_reconciled
-from sync.store.deletions import mark_listed, mark_unlisted_deleted
+from sync.store.deletions import count_unlisted, mark_listed, mark_unlisted_deleted
 from sync.store.identities import forget_deleted
 from sync.store.types import utc_now
 from sync.streams.contract import Reconcilable
 
-__all__ = ["reconcile_due", "reconcile_stream"]
+__all__ = ["DeletionRefused", "reconcile_due", "reconcile_stream"]
+
+
+class DeletionRefused(Exception):
+    """A listing would flag too large a share of a module as deleted; nothing was flagged."""
+
+    def __init__(self, module: str, unlisted: int, live: int, max_share: float) -> None:
+        self.reason = (f"{module}: the id listing would flag {unlisted:,} of {live:,} stored "
+                       f"records as deleted ({unlisted / live:.0%}, more than "
+                       f"sync.max_deleted_share {max_share:.0%}); none were flagged")
+        self.hint = ("if the records were really deleted in SuiteCRM, run the sync again with "
+                     "--force; otherwise check the server's answers (a maintenance page or an "
+                     "error cut the listing short)")
+        super().__init__(f"{self.reason} (hint: {self.hint})")
 
 
 def reconcile_due(store: Store, stream: str, every: timedelta, *, full: bool,
@@ -31,14 +47,23 @@ def reconcile_due(store: Store, stream: str, every: timedelta, *, full: bool,
 
 
 def reconcile_stream(store: Store, stream: Reconcilable, *,
-                     stop: threading.Event | None = None) -> int | None:
-    """Flag the records the module no longer lists; their number, or None if stopped."""
+                     stop: threading.Event | None = None, max_share: float = 1.0,
+                     force: bool = False) -> int | None:
+    """Flag the records the module no longer lists; their number, or None if stopped.
+
+    Raises ``DeletionRefused`` (flagging nothing) when more than ``max_share`` of the
+    module's live records would be flagged, unless ``force``.
+    """
     started = utc_now()
     for ids in stream.list_ids():
         with store.transaction() as connection:
             mark_listed(connection, stream.module, ids, started)
         if stop is not None and stop.is_set():
             return None
+    with store.transaction() as connection:
+        unlisted, live = count_unlisted(connection, stream.module, started)
+    if not force and live and unlisted / live > max_share:
+        raise DeletionRefused(stream.module, unlisted, live, max_share)
     with store.transaction() as connection:
         now = utc_now()
         deleted = mark_unlisted_deleted(connection, stream.module, started, now)

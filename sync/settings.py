@@ -45,6 +45,11 @@ class SyncSettings(BaseModel):
     reconcile_every_hours: int = Field(
         24, ge=1, description="How often deleted records are looked for by an id-only listing."
     )
+    max_deleted_share: float = Field(
+        0.2, gt=0, le=1,
+        description="A listing that would flag more than this share of a module's stored "
+                    "records as deleted flags none and fails the sync (--force overrides).",
+    )
     fields: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Per module, the only fields pulled (id and date_modified always are); "

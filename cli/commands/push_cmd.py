@@ -10,7 +10,7 @@ import click
 from cli.commands.writeback_output import render_report, report_exit_code
 from cli.context import AppContext, pass_app
 from cli.exit_codes import exit_code_of, status_fields
-from cli.options import client_argument, dry_run_option, json_option
+from cli.options import client_argument, dry_run_option, force_option, json_option
 from cli.output import emit_json, err_console, out_console
 from cli.stop_signals import stop_on_signals
 from enrichment.value_report import report_lines
@@ -70,9 +70,10 @@ def push(app: AppContext, client: str, dry_run: bool, show_below_threshold: bool
 
 @click.command()
 @client_argument
+@force_option
 @json_option
 @pass_app
-def run(app: AppContext, client: str, as_json: bool) -> None:
+def run(app: AppContext, client: str, force: bool, as_json: bool) -> None:
     """Sync, enrich and push once: what the scheduler runs for each client.
 
     \b
@@ -87,7 +88,8 @@ def run(app: AppContext, client: str, as_json: bool) -> None:
     """
     loaded = app.load(client)
     with stop_on_signals() as stop:
-        result = pipeline.run(loaded.config, trigger="cli", path=loaded.path, stop=stop)
+        result = pipeline.run(loaded.config, trigger="cli", path=loaded.path, stop=stop,
+                              force=force)
     code = exit_code_of(result.outcome)
     if as_json:
         document: dict[str, Any] = {

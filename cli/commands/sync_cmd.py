@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cli.context import AppContext, pass_app
 from cli.exit_codes import ExitCode, exit_code_of, status_fields
-from cli.options import client_argument, json_option
+from cli.options import client_argument, force_option, json_option
 from cli.output import emit_json, out_console
 from cli.sync_progress import sync_progress
 from sync import pipeline
@@ -56,9 +56,10 @@ def _table(summary: RunSummary) -> Table:
 @click.option("--full", is_flag=True, help="Read everything again and look for deleted records.")
 @click.option("--stream", "streams", multiple=True, metavar="NAME",
               help="Only this stream (a module name); repeat for several.")
+@force_option
 @json_option
 @pass_app
-def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
+def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...], force: bool,
          as_json: bool) -> None:
     """Pull the client's records from SuiteCRM into its state store.
 
@@ -66,6 +67,7 @@ def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
     Examples:
       suitepulse sync acme
       suitepulse sync acme --full
+      suitepulse sync acme --full --force    # accept a mass deletion
       suitepulse sync acme --stream Contacts --stream Opportunities --json
     """
     loaded = app.load(client)
@@ -74,7 +76,7 @@ def sync(app: AppContext, client: str, full: bool, streams: tuple[str, ...],
             hold_client(config, store, path=loaded.path), \
             sync_progress(enabled=not as_json and app.verbosity >= 0) as progress:
         summary = pipeline.sync(config, full=full, streams=list(streams) or None, stop=stop,
-                                progress=progress, trigger="cli", store=store)
+                                progress=progress, trigger="cli", store=store, force=force)
     code = exit_code_of(summary.outcome)
     if as_json:
         emit_json({**status_fields(code), **summary.as_dict()})

@@ -207,3 +207,28 @@ def test_a_sync_under_injected_faults_ends_with_the_same_store(
         for module in MODULES:
             assert store_view(store, module) == store_view(expected, module), module
         _assert_store_matches_sandbox(store, sb)
+
+
+def test_a_listing_that_would_flag_a_mass_deletion_flags_nothing_unless_forced(
+        sb: RunningSandbox, client_file: Path,
+        run_cli: Callable[..., Result]) -> None:
+    config = client_config(client_file)
+    sync_client(config)
+    ids = _contacts_by_date_modified(sb)
+    gone = ids[: len(ids) // 3]  # a third of the contacts: above the 20 % guard
+    with SuiteCRMClient(sb.suitecrm_settings()) as client:
+        for record_id in gone:
+            client.delete("Contacts", record_id)
+
+    refused = run_cli("sync", "acme", "--full", "--json")
+    assert refused.exit_code == 1
+    document = json.loads(refused.stdout)
+    contacts = next(s for s in document["streams"] if s["name"] == "Contacts")
+    assert "max_deleted_share" in contacts["error"] and "--force" in contacts["error"]
+    with Store.for_config(config) as store:
+        assert store_view(store, "Contacts", deleted=True) == {}  # nothing flagged
+
+    forced = run_cli("sync", "acme", "--full", "--force", "--json")
+    assert forced.exit_code == 0, forced.output
+    with Store.for_config(config) as store:
+        assert set(store_view(store, "Contacts", deleted=True)) == set(gone)
