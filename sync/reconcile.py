@@ -3,7 +3,8 @@
 SuiteCRM 7.14 cannot list deleted records through the API, so every so often (and on each
 ``--full``) the ids that exist now are listed; stored records the listing did not show are
 flagged as deleted. An interrupted listing flags nothing, and neither does one that would
-flag more than ``sync.max_deleted_share`` of a module's stored records (a listing cut short
+flag more than ``sync.max_deleted_share`` of a module's stored records, and more than ten
+(a listing cut short
 by a bad answer looks exactly like a mass deletion): it raises ``DeletionRefused`` instead,
 which fails the sync (exit 1, alert), unless the run was started with ``--force``.
 """
@@ -21,6 +22,9 @@ from sync.store.types import utc_now
 from sync.streams.contract import Reconcilable
 
 __all__ = ["DeletionRefused", "reconcile_due", "reconcile_stream"]
+
+# Deleting a handful of records in a small CRM is ordinary: the share guard starts above this.
+_FEW = 10
 
 
 class DeletionRefused(Exception):
@@ -62,7 +66,7 @@ def reconcile_stream(store: Store, stream: Reconcilable, *,
             return None
     with store.transaction() as connection:
         unlisted, live = count_unlisted(connection, stream.module, started)
-    if not force and live and unlisted / live > max_share:
+    if not force and unlisted > _FEW and unlisted / live > max_share:
         raise DeletionRefused(stream.module, unlisted, live, max_share)
     with store.transaction() as connection:
         now = utc_now()
