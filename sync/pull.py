@@ -25,6 +25,7 @@ from connectors.errors import AuthError, ConnectorError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
+from sync.privacy import apply_retention
 from sync.privacy_key import client_key
 from sync.privacy_rows import without_clear_emails
 from sync.reconcile import reconcile_due, reconcile_stream
@@ -130,6 +131,7 @@ class _Run:
             self._streams(selected)
             with self.store.transaction() as connection:
                 summary.identities = resolve_interactions(connection, self.people)
+            summary.retention = apply_retention(self.config, self.store).as_dict()
         except BaseException as error:
             summary.outcome = Outcome.FAILED
             summary.errors.append(f"{type(error).__name__}: {error}"[:500])
