@@ -24,6 +24,7 @@ from sync.store.erasure import (
 )
 from sync.store.key_digest import digest
 from sync.store.types import utc_now
+from sync.streams.mailchimp import AUDIENCE_CHANNEL
 
 __all__ = ["ForgetResult", "RetentionResult", "apply_retention", "forget_person",
            "parse_record"]
@@ -98,13 +99,17 @@ def forget_person(config: ClientConfig, store: Store, *, email: str | None = Non
 def apply_retention(config: ClientConfig, store: Store, *, now: datetime | None = None
                     ) -> RetentionResult:
     """Remove interactions older than ``privacy.interactions_days`` and erase the records
-    deleted in the CRM more than ``privacy.keep_deleted_days`` ago."""
+    deleted in the CRM more than ``privacy.keep_deleted_days`` ago.
+
+    Audience membership rows (Mailchimp consent state, not events) are kept while the member is.
+    """
     at = now or utc_now()
     settings = config.privacy
     result = RetentionResult(interactions_days=settings.interactions_days)
     with store.transaction() as connection:
         result.interactions_removed = expire_interactions(
-            connection, at - timedelta(days=settings.interactions_days))
+            connection, at - timedelta(days=settings.interactions_days),
+            keep_channels=(AUDIENCE_CHANNEL,))
         for module, record_id in deleted_records_due(
                 connection, at - timedelta(days=settings.keep_deleted_days)):
             erase_person(connection, module, record_id, now=at, trigger="deleted_in_crm")

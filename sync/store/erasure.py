@@ -129,9 +129,12 @@ def deleted_records_due(connection: Connection, before: datetime) -> list[tuple[
             RECORDS.c.deleted.is_(True), RECORDS.c.deleted_at < before))]
 
 
-def expire_interactions(connection: Connection, before: datetime) -> int:
-    """Remove the interactions that occurred before ``before``; how many."""
-    result = connection.execute(delete(INTERACTIONS).where(INTERACTIONS.c.occurred_at < before))
+def expire_interactions(connection: Connection, before: datetime, *,
+                        keep_channels: Sequence[str] = ()) -> int:
+    """Remove the interactions that occurred before ``before``, except those of
+    ``keep_channels`` (state such as audience membership, not events); how many."""
+    result = connection.execute(delete(INTERACTIONS).where(
+        INTERACTIONS.c.occurred_at < before, INTERACTIONS.c.channel.not_in(list(keep_channels))))
     return int(result.rowcount or 0)
 
 
