@@ -25,6 +25,9 @@ from connectors.errors import AuthError, ConnectorError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
+from sync.privacy import apply_retention
+from sync.privacy_key import client_key
+from sync.privacy_rows import without_clear_emails
 from sync.reconcile import DeletionRefused, reconcile_due, reconcile_stream
 from sync.run_summary import Outcome, RunSummary, StreamResult
 from sync.store import Connection, PageCounts, Store
@@ -106,6 +109,7 @@ class _Run:
         self.trigger = trigger
         self.lookback = timedelta(seconds=config.sync.lookback_seconds)
         self.people = person_modules(config)
+        self.key = client_key(config)
 
     @staticmethod
     def _select(available: list[Stream], names: Sequence[str] | None) -> list[Stream]:
@@ -129,6 +133,7 @@ class _Run:
             self._streams(selected)
             with self.store.transaction() as connection:
                 summary.identities = resolve_interactions(connection, self.people)
+            summary.retention = apply_retention(self.config, self.store).as_dict()
         except BaseException as error:
             summary.outcome = Outcome.FAILED
             summary.errors.append(f"{type(error).__name__}: {error}"[:500])
@@ -219,18 +224,18 @@ class _Run:
         if isinstance(stream, InteractionStream):
             matomo = self.config.sources.matomo
             return store_interactions(connection, stream.name, stream.channel, rows, now=now,
-                                      matomo_user_id_is_email=bool(matomo and
+                                      key=self.key, matomo_user_id_is_email=bool(matomo and
                                                                    matomo.user_id_is_email))
         if not isinstance(stream, RecordStream):
             raise TypeError(f"stream {stream.name!r} is neither a record nor an interaction "
                             "stream")
-        counts = store_records(connection, stream.module, rows, now=now,
-                               primary_key=stream.primary_key, cursor_field=stream.cursor_field,
-                               run_started=self.summary.started_at,
-                               own_writes=self.own_writes)
         if stream.module in self.people:
-            index_identities(connection, stream.module, rows, primary_key=stream.primary_key)
-        return counts
+            index_identities(connection, stream.module, rows, key=self.key,
+                             primary_key=stream.primary_key)
+        return store_records(connection, stream.module, without_clear_emails(rows, self.key),
+                             now=now, primary_key=stream.primary_key,
+                             cursor_field=stream.cursor_field,
+                             run_started=self.summary.started_at, own_writes=self.own_writes)
 
 
 def _not_after(cursor: CursorValue | None, started: datetime) -> CursorValue | None:

@@ -67,6 +67,8 @@ class RunSummary:
     streams: dict[str, StreamResult] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     identities: IdentityReport | None = None
+    retention: dict[str, int] | None = None
+    """Retention applied at the end of the run: window in days and rows removed."""
 
     @property
     def rejected(self) -> int:
@@ -91,4 +93,5 @@ class RunSummary:
                 "outcome": self.outcome.value, "rejected": self.rejected,
                 "streams": [s.as_dict() for s in self.streams.values()],
                 "identities": self.identities.as_dict() if self.identities else None,
+                "retention": self.retention,
                 "errors": self.errors}

@@ -19,5 +19,6 @@ COMMANDS: dict[str, str] = {
     "sandbox": "cli.commands.sandbox_cmd:sandbox",
     "report": "cli.commands.report_cmd:report",
     "demo": "cli.commands.demo_cmd:demo",
+    "forget": "cli.commands.forget_cmd:forget",
 }
 """Command name -> ``module:attribute`` of its click command."""

@@ -14,19 +14,24 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
 
 from sync.identity import IdentityReport, record_emails
 from sync.store.chunks import chunked
+from sync.store.key_digest import digest
 from sync.store.schema import IDENTITIES, INTERACTIONS, RECORDS
 
 __all__ = ["forget_deleted", "index_identities", "resolve_interactions"]
 
 
 def index_identities(connection: Connection, module: str,
-                     rows: Sequence[Mapping[str, Any]], *, primary_key: str = "id") -> None:
-    """Replace the e-mail identities of these records of ``module`` with their current ones."""
+                     rows: Sequence[Mapping[str, Any]], *, key: bytes,
+                     primary_key: str = "id") -> None:
+    """Replace the e-mail identities of these records of ``module`` with their current ones.
+
+    Each e-mail is kept as its keyed digest (``key_digest.digest``), never in clear.
+    """
     ids = [str(row[primary_key]) for row in rows]
     for chunk in chunked(ids):
         connection.execute(delete(IDENTITIES).where(
             IDENTITIES.c.module == module, IDENTITIES.c.record_id.in_(chunk)))
-    found = {("email", email, module, str(row[primary_key]))
+    found = {("email", digest("email", email, key), module, str(row[primary_key]))
              for row in rows for email in record_emails(row)}
     if found:
         connection.execute(IDENTITIES.insert(), [

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 
 from sync.identity import interaction_key
 from sync.store.chunks import chunked
+from sync.store.key_digest import digest
 from sync.store.records import PageCounts, canonical_json, content_hash
 from sync.store.schema import INTERACTIONS
 
@@ -22,16 +23,19 @@ MatchedInteraction = tuple[str, str, datetime, str, str]
 
 
 def store_interactions(connection: Connection, stream: str, channel: str,
-                       rows: Sequence[Mapping[str, Any]], *, now: datetime,
+                       rows: Sequence[Mapping[str, Any]], *, now: datetime, key: bytes,
                        matomo_user_id_is_email: bool = False) -> PageCounts:
     """Upsert interaction records (each with ``id``, ``occurred_at``, ``kind`` and a key).
 
     An ``amount`` (with its ``currency``) is kept where a record has one (web goals and
-    orders), and a ``detail`` mapping as JSON: only what a stream chose to keep.
+    orders), and a ``detail`` mapping as JSON: only what a stream chose to keep. The key is
+    kept as its keyed digest (``key_digest.digest``), never in clear.
     """
     prepared: dict[str, dict[str, Any]] = {}
     for row in rows:
         key_kind, key_value = interaction_key(row, matomo_user_id_is_email=matomo_user_id_is_email)
+        if key_kind is not None and key_value is not None:
+            key_value = digest(key_kind, key_value, key)
         prepared[str(row["id"])] = {
             "stream": stream, "id": str(row["id"]), "occurred_at": row["occurred_at"],
             "channel": channel, "kind": str(row.get("kind") or "unknown"),

@@ -85,7 +85,13 @@ def _v6(connection: Connection) -> None:
         _add_record_column(connection, name, schema.INTERACTIONS)
 
 
-MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (_v1, _v2, _v3, _v4, _v5, _v6)
+def _v7(connection: Connection) -> None:
+    """erasures: one entry per person erased (record id, when, what), for the audit."""
+    schema.METADATA.create_all(connection, tables=[schema.ERASURES])
+
+
+MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 

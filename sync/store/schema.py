@@ -19,6 +19,7 @@ from sync.store.types import UTCDateTime
 __all__ = [
     "ALERTS_SENT",
     "CURSORS",
+    "ERASURES",
     "IDENTITIES",
     "INTERACTIONS",
     "LOCKS",
@@ -180,4 +181,14 @@ VALUE_MODELS = Table(
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("fitted_at", UTCDateTime, nullable=False),
     Column("report", Text, nullable=False),  # JSON: enrichment's ValueModelReport.as_dict()
+)
+
+ERASURES = Table(
+    "erasures", METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("module", String(100), nullable=False),
+    Column("record_id", String(_ID), nullable=False),  # the only thing named: no key, no name
+    Column("erased_at", UTCDateTime, nullable=False),
+    Column("trigger", String(20), nullable=False),  # forget, deleted_in_crm
+    Column("counts", Text, nullable=False),  # JSON: table -> rows erased; crm_fields_cleared
 )

@@ -14,8 +14,8 @@ from sqlalchemy import Connection, Select, and_, bindparam, delete, func, select
 from sync.store.chunks import chunked
 from sync.store.schema import RECORDS, TRAIT_HISTORY, TRAITS
 
-__all__ = ["TraitKey", "live_trait_values", "save_trait_values", "trait_changes",
-           "trait_values"]
+__all__ = ["TraitKey", "forget_customer_traits", "live_trait_values", "save_trait_values",
+           "trait_changes", "trait_values"]
 
 TraitKey = tuple[str, str]
 """(customer id, trait name)."""
@@ -74,3 +74,15 @@ def trait_changes(connection: Connection, module: str, trait: str,
                     TRAIT_HISTORY.c.customer_id.in_(_live(module)))
              .group_by(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value))
     return [(old, new, int(count)) for old, new, count in connection.execute(query)]
+
+
+def forget_customer_traits(connection: Connection, module: str, record_id: str) -> int:
+    """Delete every trait value and trait history row of one customer; the rows removed.
+
+    ``module`` names the customer's module (traits are keyed by customer id alone today).
+    """
+    del module
+    removed = connection.execute(delete(TRAITS).where(TRAITS.c.customer_id == record_id))
+    history = connection.execute(delete(TRAIT_HISTORY).where(
+        TRAIT_HISTORY.c.customer_id == record_id))
+    return int(removed.rowcount or 0) + int(history.rowcount or 0)

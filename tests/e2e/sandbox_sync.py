@@ -17,12 +17,13 @@ from connectors.suitecrm import SuiteCRMClient
 from connectors.suitecrm.settings import SuiteCRMSettings
 from sandbox import RunningSandbox
 from sync.config import ClientConfig, load_client
+from sync.privacy_rows import without_clear_emails
 from sync.store import Store
 from sync.store.records import canonical_json
 from tests.unit.sync.conftest import stored
 
-__all__ = ["FIELDS", "SECRET_ENV", "RecordingTransport", "client_config", "sandbox_view",
-           "store_view", "write_client_file"]
+__all__ = ["FIELDS", "PRIVACY_KEY", "SECRET_ENV", "RecordingTransport", "client_config",
+           "sandbox_view", "store_view", "write_client_file"]
 
 SECRET_ENV = "E2E_SANDBOX_SECRET"
 FIELDS: dict[str, list[str]] = {
@@ -31,6 +32,10 @@ FIELDS: dict[str, list[str]] = {
     "AOS_Invoices": ["billing_contact_id", "total_amount", "invoice_date", "status"],
 }
 FAST_HTTP = {"backoff_initial": 0.01, "backoff_max": 0.05, "max_retries": 10}
+
+
+PRIVACY_KEY = "e2e-sandbox-privacy-key-0001"
+"""The hashing key of the e2e clients, so that stores of several runs compare equal."""
 
 
 def write_client_file(folder: Path, sb: RunningSandbox, store_url: str, *,
@@ -50,6 +55,7 @@ def write_client_file(folder: Path, sb: RunningSandbox, store_url: str, *,
             "amount_field": "total_amount", "date_field": "invoice_date",
             "status_field": "status", "won_values": ["Paid", "Unpaid"]}},
         "store": {"url": store_url},
+        "privacy": {"key": f"${{E2E_PRIVACY_KEY:-{PRIVACY_KEY}}}"},
     }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "acme.yaml"
@@ -66,7 +72,8 @@ def sandbox_view(settings: SuiteCRMSettings, module: str) -> dict[str, str]:
     """id -> canonical attribute JSON of every record ``module`` lists now (FIELDS only)."""
     fields = sorted({*FIELDS[module], "date_modified"})
     with SuiteCRMClient(settings) as client:
-        return {record.id: canonical_json(record.attributes)
+        return {record.id: canonical_json(without_clear_emails(
+                    [record.attributes], PRIVACY_KEY.encode())[0])
                 for page in client.iter_pages(module, fields=fields, sort="id", page_size=200)
                 for record in page}
 

@@ -40,7 +40,7 @@ def config(url: str) -> ClientConfig:
                                        "client_secret": "s", "page_size": 25},
         "sync": {"modules": ["Contacts", "Accounts"]},
         "enrichment": {"customer_entity": "Contacts", "purchases": {"module": "Accounts"}},
-        "store": {"url": url}})
+        "store": {"url": url}, "privacy": {"key": "sigkill-test-key-0001"}})
 
 
 def world() -> FakeCRM:

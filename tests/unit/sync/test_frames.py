@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 
 from sync.frames import load_frames
+from sync.privacy_key import client_key
 from sync.pull import sync_client
 from sync.store import Store
 from sync.store.interactions import store_interactions
@@ -33,7 +34,7 @@ def test_frames_from_a_synced_store(make_config: MakeConfig, crm: FakeCRM, store
         store_interactions(connection, "imap:inbox", "email", [
             {"id": "m1", "occurred_at": when, "kind": "received", "email": "ANN@example.com"},
             {"id": "m2", "occurred_at": when, "kind": "received", "email": "x@example.com"}],
-            now=when)
+            now=when, key=client_key(config))
     sync_client(config, store=store, connections=crm.connections())  # resolves identities
 
     frames = load_frames(store, config)
@@ -63,7 +64,7 @@ def test_web_orders_count_as_purchases_only_when_configured_each_order_once(
             store_interactions(connection, f"matomo_visits_{site}", "web", [
                 order, {**order, "id": f"{site}:7", "kind": "visit", "amount": None},
                 {**order, "id": "order:B-2", "matomo_user_id": "stranger@example.com"}],
-                now=when, matomo_user_id_is_email=True)
+                now=when, key=client_key(make_config()), matomo_user_id_is_email=True)
     plain = make_config()
     sync_client(plain, store=store, connections=crm.connections())  # resolves identities
     assert load_frames(store, plain).purchases.empty

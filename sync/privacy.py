@@ -1,0 +1,117 @@
+"""Erasing a person (``suitepulse forget``) and the retention windows applied on each run.
+
+The person is named by an e-mail address (hashed with the client's key and looked up among
+the identities, so every record with that address is erased) or by ``MODULE:ID``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sync.config import ClientConfig
+from sync.errors import ConfigError
+from sync.identity import normalise_email
+from sync.privacy_key import client_key
+from sync.store import Store
+from sync.store.erasure import (
+    Erasure,
+    deleted_records_due,
+    erase_interactions_with_keys,
+    erase_person,
+    expire_interactions,
+    records_with_identity,
+)
+from sync.store.key_digest import digest
+from sync.store.types import utc_now
+from sync.streams.mailchimp import AUDIENCE_CHANNEL
+
+__all__ = ["ForgetResult", "RetentionResult", "apply_retention", "forget_person",
+           "parse_record"]
+
+
+@dataclass
+class ForgetResult:
+    """The records erased (or that would be, in a dry run): ids and counts only."""
+
+    dry_run: bool
+    erased: list[Erasure] = field(default_factory=list)
+    unlinked_interactions: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready: no e-mail address, no name."""
+        return {"dry_run": self.dry_run, "records": [e.as_dict() for e in self.erased],
+                "unlinked_interactions": self.unlinked_interactions}
+
+
+@dataclass
+class RetentionResult:
+    """What the retention windows removed in one run."""
+
+    interactions_days: int
+    interactions_removed: int = 0
+    deleted_records_erased: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The window and the counts."""
+        return {"interactions_days": self.interactions_days,
+                "interactions_removed": self.interactions_removed,
+                "deleted_records_erased": self.deleted_records_erased}
+
+
+def parse_record(text: str) -> tuple[str, str]:
+    """``MODULE:ID`` as (module, id); a ConfigError naming ``--record`` otherwise."""
+    module, _, record_id = text.partition(":")
+    if not module.strip() or not record_id.strip():
+        raise ConfigError.single("--record", "expected MODULE:ID, e.g. Contacts:4f1c...",
+                                 hint="the module as in SuiteCRM, a colon, the record id")
+    return module.strip(), record_id.strip()
+
+
+def forget_person(config: ClientConfig, store: Store, *, email: str | None = None,
+                  record: tuple[str, str] | None = None, dry_run: bool = False
+                  ) -> ForgetResult:
+    """Erase the person named by ``email`` or ``record`` from the client's store."""
+    if (email is None) == (record is None):
+        raise ConfigError.single("forget", "give --email or --record, not both nor neither")
+    result = ForgetResult(dry_run=dry_run)
+    now = utc_now()
+    with store.transaction() as connection:
+        if record is not None:
+            targets = [record]
+            keys: list[str] = []
+        else:
+            normalised = normalise_email(email)
+            if normalised is None:
+                raise ConfigError.single("--email", "not an e-mail address")
+            key_digest = digest("email", normalised, client_key(config))
+            targets = records_with_identity(connection, "email", key_digest)
+            keys = [key_digest]
+        for module, record_id in targets:
+            result.erased.append(erase_person(connection, module, record_id, now=now,
+                                              dry_run=dry_run))
+        if keys:
+            result.unlinked_interactions = erase_interactions_with_keys(
+                connection, keys, dry_run=dry_run)
+    return result
+
+
+def apply_retention(config: ClientConfig, store: Store, *, now: datetime | None = None
+                    ) -> RetentionResult:
+    """Remove interactions older than ``privacy.interactions_days`` and erase the records
+    deleted in the CRM more than ``privacy.keep_deleted_days`` ago.
+
+    Audience membership rows (Mailchimp consent state, not events) are kept while the member is.
+    """
+    at = now or utc_now()
+    settings = config.privacy
+    result = RetentionResult(interactions_days=settings.interactions_days)
+    with store.transaction() as connection:
+        result.interactions_removed = expire_interactions(
+            connection, at - timedelta(days=settings.interactions_days),
+            keep_channels=(AUDIENCE_CHANNEL,))
+        for module, record_id in deleted_records_due(
+                connection, at - timedelta(days=settings.keep_deleted_days)):
+            erase_person(connection, module, record_id, now=at, trigger="deleted_in_crm")
+            result.deleted_records_erased += 1
+    return result
