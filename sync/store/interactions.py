@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 from sync.identity import interaction_key
 from sync.store.chunks import chunked
 from sync.store.key_digest import digest
-from sync.store.records import PageCounts, canonical_json, content_hash
+from sync.store.records import PageCounts, canonical_json
 from sync.store.schema import INTERACTIONS
 
 __all__ = ["MatchedInteraction", "matched_interactions", "matched_web_orders",
@@ -40,7 +40,9 @@ def store_interactions(connection: Connection, stream: str, channel: str,
             "stream": stream, "id": str(row["id"]), "occurred_at": row["occurred_at"],
             "channel": channel, "kind": str(row.get("kind") or "unknown"),
             "key_kind": key_kind, "key_value": key_value,
-            "content_hash": content_hash(canonical_json(row)), "match": "pending",
+            # keyed: a plain hash of a row that holds an address could be tested against a
+            # list of addresses
+            "content_hash": digest("row", canonical_json(row), key), "match": "pending",
             "amount": _amount(row.get("amount")), "currency": _currency(row.get("currency")),
             "detail": canonical_json(row["detail"]) if isinstance(row.get("detail"), Mapping)
             else None}
