@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["AuthError", "ConnectorError", "FatalAPIError", "RecordError", "RetriableError"]
+__all__ = [
+    "AuthError",
+    "ConnectorError",
+    "FatalAPIError",
+    "MalformedResponseError",
+    "RecordError",
+    "RetriableError",
+]
 
 
 class ConnectorError(Exception):
@@ -81,6 +88,14 @@ class RetriableError(ConnectorError):
 
 class FatalAPIError(ConnectorError):
     """The server refused the request for good (other 4xx, other 5xx)."""
+
+
+class MalformedResponseError(FatalAPIError):
+    """A successful status whose body is not a document of the expected shape.
+
+    HTML (a maintenance page), an empty body, a ``data`` of the wrong type, attributes that are
+    not an object or absurdly deep nesting: never taken as "no more records".
+    """
 
 
 class RecordError(ConnectorError):

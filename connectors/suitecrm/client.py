@@ -23,7 +23,7 @@ from connectors.http import build_client, retrying
 from connectors.lifecycle import ClosesOnExit
 from connectors.suitecrm.auth import SuiteCRMAuth, TokenFlow
 from connectors.suitecrm.calls import JSON_API, Call, module_path, segment
-from connectors.suitecrm.documents import SYSTEM, records_from
+from connectors.suitecrm.documents import SYSTEM, malformed, records_from
 from connectors.suitecrm.filters import EMAIL_FIELDS, Condition, Filter
 from connectors.suitecrm.layout import ApiRoot
 from connectors.suitecrm.outcomes import CallResult, CallStatus
@@ -189,8 +189,7 @@ class SuiteCRMClient(ClosesOnExit):
     def modules(self) -> list[str]:
         """The module keys the API offers (``GET /V8/meta/modules``)."""
         body = self.send(Call("GET", "V8/meta/modules"))
-        attributes = _data(body).get("attributes")
-        return list(attributes) if isinstance(attributes, Mapping) else []
+        return list(_attributes(body))
 
     def fields(self, module: str) -> dict[str, FieldMeta]:
         """The fields of ``module`` with type, db_type, len, precision, source, required.
@@ -203,10 +202,9 @@ class SuiteCRMClient(ClosesOnExit):
         if cached is None:
             path = "V8/meta/fields/" + segment(module, what="module")
             body = self.send(Call("GET", path, module=module))
-            attributes = _data(body).get("attributes")
             cached = {
                 name: FieldMeta.from_vardef(name, vardef)
-                for name, vardef in (attributes or {}).items()
+                for name, vardef in _attributes(body, module=module).items()
                 if isinstance(vardef, Mapping)
             }
             self._fields[module] = cached
@@ -230,7 +228,7 @@ class SuiteCRMClient(ClosesOnExit):
         Values are not converted: SuiteCRM sends this record in the user's display formats.
         """
         body = self.send(Call("GET", "V8/current-user"))
-        return records_from(_data(body), "Users", {})[0]
+        return _only(records_from(_data(body), "Users", {}))
 
     def filter_supported(self, module: str, field: str) -> bool:
         """Whether the server can filter ``module`` on ``field`` (probed once, cached).
@@ -262,7 +260,7 @@ class SuiteCRMClient(ClosesOnExit):
         params = _fields_param(module, fields)
         body = self.send(Call("GET", module_path(module, record_id), params, module=module,
                               record_id=record_id))
-        return self._records(_data(body), module)[0]
+        return _only(self._records(_data(body), module))
 
     def iter_pages(
         self,
@@ -314,22 +312,26 @@ class SuiteCRMClient(ClosesOnExit):
         if first_page < 1:
             raise ValueError(f"pages are numbered from 1, not {first_page}")
         number = first_page
-        previous: tuple[str, str] | None = None
+        seen: set[str] = set()
         while True:
             paging = (("page[size]", str(size)), ("page[number]", str(number)))
             body = self.send(Call("GET", path, (*params, *paging), module=module,
                                   record_id=record_id))
-            data = body.get("data") if isinstance(body, Mapping) else None
+            url = self._root.url(path)
+            if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
+                raise malformed("a list page without a data list", url=url, module=module)
+            data = body["data"]
             if not data:
                 return
             records = self._records(data, record_module or _module_of(data))
-            ends = (records[0].id, records[-1].id)
-            if ends == previous:
+            ids = {record.id for record in records}
+            if ids <= seen:
                 raise FatalAPIError(
-                    "the server returned the same page twice", system=SYSTEM, module=module,
-                    hint="the server seems to ignore page[number]; paging stopped",
+                    "the server returned a page of records already listed", system=SYSTEM,
+                    module=module, url=url,
+                    hint="the server seems to ignore page[number] (pages cycle); paging stopped",
                 )
-            previous = ends
+            seen |= ids
             yield records
             total = (body.get("meta") or {}).get("total-pages")
             if isinstance(total, int | float) and number >= total:
@@ -368,7 +370,7 @@ class SuiteCRMClient(ClosesOnExit):
         data["attributes"] = self._attributes(module, attributes)
         body = self.send(Call("POST", "V8/module", body={"data": data}, module=module,
                               record_id=record_id))
-        return self._records(_data(body), module)[0]
+        return _only(self._records(_data(body), module))
 
     def update_call(self, module: str, record_id: str, attributes: Mapping[str, Any]) -> Call:
         """The PATCH of ``update``, formatted (for the batch runner)."""
@@ -388,7 +390,7 @@ class SuiteCRMClient(ClosesOnExit):
         ``None`` clears a value (sent as ``""``); datetimes are sent as UTC DB format.
         """
         body = self.send(self.update_call(module, record_id, attributes))
-        return self._records(_data(body), module)[0]
+        return _only(self._records(_data(body), module))
 
     def delete(self, module: str, record_id: str) -> None:
         """Soft-delete one record."""
@@ -426,7 +428,7 @@ class SuiteCRMClient(ClosesOnExit):
         found: list[Record | RecordError] = []
         for result in run_calls(self, calls):
             if result.status is CallStatus.ANSWERED:
-                found.append(self.records_of(result.body, module)[0])
+                found.append(_only(self.records_of(result.body, module)))
             elif isinstance(result.error, RecordError):
                 found.append(result.error)
             else:
@@ -485,7 +487,26 @@ def _module_of(data: Any) -> str:
 
 
 def _data(body: Any) -> Any:
-    return body.get("data") if isinstance(body, Mapping) else None
+    data = body.get("data") if isinstance(body, Mapping) else None
+    if not isinstance(data, Mapping | list):
+        raise malformed("the answer holds no data resource")
+    return data
+
+
+def _only(records: list[Record]) -> Record:
+    """The one record of a single-resource answer."""
+    if len(records) != 1:
+        raise malformed(f"one resource expected, the answer holds {len(records)}")
+    return records[0]
+
+
+def _attributes(body: Any, *, module: str | None = None) -> Mapping[str, Any]:
+    """The attributes object of a metadata answer's one resource."""
+    data = body.get("data") if isinstance(body, Mapping) else None
+    attributes = data.get("attributes", {}) if isinstance(data, Mapping) else None
+    if not isinstance(attributes, Mapping):
+        raise malformed("a metadata answer without a data object of attributes", module=module)
+    return attributes
 
 
 def _fields_param(module: str, fields: Sequence[str] | None) -> tuple[tuple[str, str], ...]:

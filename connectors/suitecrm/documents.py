@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from connectors.errors import ConnectorError, FatalAPIError, RecordError
+from connectors.errors import ConnectorError, FatalAPIError, MalformedResponseError, RecordError
 from connectors.http import RETRIABLE_STATUSES, error_for_status, redact_text
 from connectors.suitecrm.records import FieldMeta, Record
 from connectors.suitecrm.values import record_attributes
@@ -24,6 +24,7 @@ __all__ = [
     "SYSTEM",
     "as_record_error",
     "error_for_response",
+    "malformed",
     "read_json",
     "records_from",
     "server_detail",
@@ -32,6 +33,8 @@ __all__ = [
 SYSTEM = "suitecrm"
 _ECHOED_PASSWORD = re.compile(r"(?i)(password is invalid:?\s*)\S.*")
 _MAX_DETAIL = 300
+_NOT_V8 = ("the server did not answer like the SuiteCRM V8 API "
+           "(a maintenance page, a proxy or a PHP error?)")
 
 
 def read_json(response: httpx.Response) -> Any:
@@ -41,13 +44,22 @@ def read_json(response: httpx.Response) -> Any:
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         value, _end = json.JSONDecoder().raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value
+
+
+def malformed(what: str, *, url: object = None, module: str | None = None,
+              record_id: str | None = None) -> MalformedResponseError:
+    """The error for a successful answer that is not the document expected (``what`` it lacks)."""
+    return MalformedResponseError(
+        what, system=SYSTEM, url=str(url) if url is not None else None, module=module,
+        record_id=record_id, hint=_NOT_V8,
+    )
 
 
 def server_detail(body: Any) -> str | None:
@@ -133,17 +145,16 @@ def records_from(
     """Records from a document's ``data`` (one resource or a list of them)."""
     items = [data] if isinstance(data, Mapping) else data
     if not isinstance(items, list):
-        raise FatalAPIError(
-            "response has no data list", system=SYSTEM, url=url, module=module,
-            hint="the server did not answer like the SuiteCRM V8 API",
-        )
+        raise malformed("response has no data list", url=url, module=module)
     records = []
     for item in items:
         if not isinstance(item, Mapping) or not item.get("id"):
-            raise FatalAPIError("response holds a resource without id", system=SYSTEM, url=url,
-                                module=module)
+            raise malformed("response holds a resource without id", url=url, module=module)
         record_id = str(item["id"])
         attributes = item.get("attributes") or {}
+        if not isinstance(attributes, Mapping):
+            raise malformed("a resource's attributes are not an object", url=url,
+                            module=module, record_id=record_id)
         where = f"{module} {record_id}"
         records.append(Record(module, record_id, record_attributes(attributes, fields,
                                                                      where=where)))
