@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
+from rich.markup import escape
 
 from cli.context import AppContext, pass_app
+from cli.output import err_console
 from sync.config import LoadedConfig, list_clients
-from sync.errors import ConfigError
+from sync.errors import ConfigError, ConfigProblem
 from sync.scheduler import serve
 
 __all__ = ["schedule"]
+
+log = logging.getLogger(__name__)
+
+
+def _load_all(app: AppContext, names: list[str]) -> tuple[list[LoadedConfig], list[ConfigProblem]]:
+    """Every client that loads, and every problem of those that do not."""
+    loaded: list[LoadedConfig] = []
+    problems: list[ConfigProblem] = []
+    for name in names:
+        try:
+            loaded.append(app.load(name))
+        except ConfigError as error:
+            problems.extend(error.problems)
+    return loaded, problems
 
 
 @click.command("schedule")
@@ -17,25 +35,43 @@ __all__ = ["schedule"]
 @click.option("--jobstore", metavar="URL",
               help="SQLAlchemy URL of the job store (default: scheduler.sqlite3 in the data "
                    "folder).")
+@click.option("--check", is_flag=True,
+              help="Validate every client's file and schedule, list all problems (exit 2), "
+                   "and start nothing.")
 @pass_app
-def schedule(app: AppContext, clients: tuple[str, ...], jobstore: str | None) -> None:
+def schedule(app: AppContext, clients: tuple[str, ...], jobstore: str | None,
+             check: bool) -> None:
     """Run the named clients (default: every client with a schedule) on their crons.
 
+    A client whose file is broken is reported and left out; the others are scheduled.
     Stops on SIGTERM or Ctrl-C after running jobs checkpointed their current page.
 
     \b
     Examples:
+      suitepulse schedule --check
       suitepulse schedule
       suitepulse schedule acme globex
       suitepulse schedule --jobstore postgresql://suitepulse@db/scheduler
     """
     names = list(clients) or list_clients(app.config_dir)
-    loaded: list[LoadedConfig] = [app.load(name) for name in names]
-    unscheduled = [item.config.client for item in loaded if item.config.schedule is None]
-    if clients and unscheduled:
-        raise ConfigError.single(str(loaded[0].path.parent), f"{unscheduled[0]} has no schedule",
-                                 hint="add schedule: {cron: ..., timezone: ...} to its file")
+    loaded, problems = _load_all(app, names)
+    if clients:
+        problems.extend(
+            ConfigProblem(str(item.path), None, "schedule", "missing; this client has no "
+                          "schedule (add schedule: {cron: ..., timezone: ...})")
+            for item in loaded if item.config.schedule is None)
     scheduled = [item for item in loaded if item.config.schedule is not None]
+    if check:
+        if problems:
+            raise ConfigError(problems)
+        click.echo(f"ok: {len(scheduled)} scheduled client(s) in {app.config_dir}")
+        return
+    if clients and problems:
+        raise ConfigError(problems)
+    for problem in problems:
+        err_console.print(f"[red]error:[/] {escape(str(problem))} (not scheduled)",
+                          highlight=False)
+        log.error("client file not scheduled: %s", problem)
     if not scheduled:
         raise click.UsageError(f"no client with a schedule in {app.config_dir}")
     serve(scheduled, app.config_dir, jobstore_url=jobstore)
