@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from cli.logging_setup import secret_filter
+from cli.output import err_console
 from sync.config import LoadedConfig, client_path, config_dir, load_client
+from sync.insecure_settings import insecure_settings, secret_files
 
 __all__ = ["AppContext", "pass_app"]
 
@@ -20,12 +23,25 @@ class AppContext:
     config_dir: Path
     verbosity: int = 0
     json_output: bool = False
+    warned: set[Path] = field(default_factory=set)
+    """Client files whose insecure settings this command has already warned about."""
 
     def load(self, client: str) -> LoadedConfig:
-        """Load a client's config and register its secrets with the log filter."""
+        """Load a client's config, register its secrets with the log filter, and warn on
+        stderr (once per command) about its insecure settings."""
         loaded = load_client(client_path(client, self.config_dir))
         secret_filter.add(*loaded.secrets)
+        self._warn_insecure(loaded)
         return loaded
+
+    def _warn_insecure(self, loaded: LoadedConfig) -> None:
+        key = loaded.path.resolve()
+        if key in self.warned:
+            return
+        self.warned.add(key)
+        for finding in insecure_settings(loaded.config, secret_files(loaded)):
+            err_console.print(f"[yellow]insecure:[/] {escape(loaded.config.client)}: "
+                              f"{escape(str(finding))}", highlight=False)
 
     @classmethod
     def create(cls, config_dir_option: str | None, verbosity: int) -> AppContext:

@@ -12,6 +12,7 @@ from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from sync.crm_check import CheckReport, check_client
 from sync.imap_check import ImapCheck, check_imap
+from sync.insecure_settings import InsecureSetting, insecure_settings, secret_files
 
 __all__ = ["check"]
 
@@ -46,6 +47,15 @@ def _print_imap(checks: list[ImapCheck]) -> None:
         for folder in check.folders:
             table.add_row(escape(check.account), escape(folder.name), str(folder.messages))
     out_console.print(table)
+
+
+def _print_insecure(findings: list[InsecureSetting]) -> None:
+    if not findings:
+        out_console.print("[green]no insecure settings[/]")
+        return
+    out_console.print(f"[yellow]{len(findings)} insecure setting(s):[/]")
+    for finding in findings:
+        out_console.print(f"  {escape(str(finding))}", highlight=False)
 
 
 def _print(report: CheckReport) -> None:
@@ -84,7 +94,9 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
     auto, and looks up every module and field named by sync.modules,
     enrichment.purchases and writeback.fields; logs in to every IMAP account and counts
     the messages of the folders it reads; with sources.matomo, asks Matomo's visits log for
-    one visit per site. Exit 0 when all are there, 1 otherwise.
+    one visit per site. Lists the insecure settings (unverified TLS, plain http:// to
+    another host, secret or store files other users can read); they do not change the exit
+    code. Exit 0 when all are there, 1 otherwise.
 
     \b
     Examples:
@@ -95,9 +107,12 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
     report = check_client(loaded.config)
     mail = check_imap(loaded.config)
     ok = report.ok and all(check.ok for check in mail)
+    insecure = insecure_settings(loaded.config, secret_files(loaded))
     if as_json:
-        emit_json({**_document(report), "ok": ok, "imap": [check.as_dict() for check in mail]})
+        emit_json({**_document(report), "ok": ok, "imap": [check.as_dict() for check in mail],
+                   "insecure": [vars(finding) for finding in insecure]})
     else:
         _print(report)
         _print_imap(mail)
+        _print_insecure(insecure)
     click.get_current_context().exit(int(ExitCode.OK if ok else ExitCode.FAILED))

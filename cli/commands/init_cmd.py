@@ -10,6 +10,7 @@ from rich.markup import escape
 from cli.context import AppContext, pass_app
 from cli.output import out_console
 from sync.config_template import render_template, write_env_placeholders
+from sync.insecure_settings import tighten_file
 
 __all__ = ["init"]
 
@@ -29,6 +30,8 @@ def _client_name(_ctx: click.Context, _param: click.Parameter, value: str) -> st
 def init(app: AppContext, client: str, force: bool) -> None:
     """Write a commented configuration for a new client.
 
+    An existing .env beside it that other users could read is made mode 0600.
+
     \b
     Examples:
       suitepulse init acme
@@ -39,8 +42,13 @@ def init(app: AppContext, client: str, force: bool) -> None:
         raise click.UsageError(f"{path} exists; use --force to overwrite it")
     app.config_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(render_template(client), encoding="utf-8")
-    added = write_env_placeholders(app.config_dir / ".env", client)
+    env_file = app.config_dir / ".env"
+    old_mode = tighten_file(env_file)
+    added = write_env_placeholders(env_file, client)
     out_console.print(f"wrote {escape(str(path))}", highlight=False)
+    if old_mode is not None:
+        out_console.print(f"tightened {escape(str(env_file))} from mode {old_mode:04o} to 0600: "
+                          "it holds secrets, so only its owner may read it", highlight=False)
     if added:
         out_console.print(
             f"added placeholders for {', '.join(added)} to "
