@@ -167,9 +167,8 @@ def explain_customer(config: ClientConfig, store: Store, record_id: str, *,
     module = config.enrichment.customer_entity.value
     if record_id not in traits:
         raise EnrichmentError(
-            f"no {module} record {record_id!r} in the store of {config.client}",
-            hint=f"give the id of a live {module} record; `suitepulse sync "
-                 f"{config.client}` pulls new ones")
+            f"no {module} record {record_id!r} in the store of {config.client}: give the id "
+            f"of a live {module} record (`suitepulse sync {config.client}` pulls new ones)")
     frames = load_frames(store, config)
     with store.transaction() as connection:
         stored_report = latest_value_model(connection)
