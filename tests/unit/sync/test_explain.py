@@ -120,6 +120,8 @@ def test_explain_cli_json_has_no_personal_data_and_unknown_ids_exit_2(
     text = run_cli("explain", "acme", lost)
     assert "lapsed: days since last purchase" in text.stdout
     assert "Lost" in text.stdout
+    assert "rule segment Win back: no" in text.stdout
+    assert "  lifecycle_stage equals lapsed: true (value lapsed)" in text.stdout
 
     unknown = run_cli("explain", "acme", "no-such-id", "--json")
     assert unknown.exit_code == 2
