@@ -20,5 +20,6 @@ COMMANDS: dict[str, str] = {
     "report": "cli.commands.report_cmd:report",
     "demo": "cli.commands.demo_cmd:demo",
     "forget": "cli.commands.forget_cmd:forget",
+    "explain": "cli.commands.explain_cmd:explain",
 }
 """Command name -> ``module:attribute`` of its click command."""

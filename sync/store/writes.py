@@ -30,6 +30,7 @@ __all__ = [
     "WriteState",
     "add_intents",
     "last_written",
+    "last_written_rows",
     "later_writers",
     "pending_rows",
     "rows_of",
@@ -179,3 +180,11 @@ def last_written(connection: Connection, module: str,
         for record_id, field, new_value in connection.execute(query):
             found[(record_id, field)] = json.loads(new_value)
     return found
+
+
+def last_written_rows(connection: Connection, module: str, record_id: str) -> dict[str, WriteRow]:
+    """Field -> the latest ``written`` row of one record (the audit log's last word on it)."""
+    query = select(WRITES).where(
+        WRITES.c.module == module, WRITES.c.record_id == record_id,
+        WRITES.c.state == WriteState.WRITTEN.value).order_by(WRITES.c.seq)
+    return {row.field: row for row in map(_row, connection.execute(query))}
