@@ -3,10 +3,10 @@
 SuiteCRM 7.14 cannot list deleted records through the API, so every so often (and on each
 ``--full``) the ids that exist now are listed; stored records the listing did not show are
 flagged as deleted. An interrupted listing flags nothing, and neither does one that would
-flag more than ``sync.max_deleted_share`` of a module's stored records, and more than ten
-(a listing cut short
-by a bad answer looks exactly like a mass deletion): it raises ``DeletionRefused`` instead,
-which fails the sync (exit 1, alert), unless the run was started with ``--force``.
+flag more than ``sync.max_deleted_share`` of a module's stored records, and more than ten (a
+listing cut short by a bad answer looks exactly like a mass deletion): it raises
+``DeletionRefused`` instead, which fails the sync (exit 1, alert), unless the run was started
+with ``--force``.
 """
 
 from __future__ import annotations
@@ -64,11 +64,10 @@ def reconcile_stream(store: Store, stream: Reconcilable, *,
             mark_listed(connection, stream.module, ids, started)
         if stop is not None and stop.is_set():
             return None
-    with store.transaction() as connection:
+    with store.transaction() as connection:  # counted and flagged in one transaction
         unlisted, live = count_unlisted(connection, stream.module, started)
-    if not force and unlisted > _FEW and unlisted / live > max_share:
-        raise DeletionRefused(stream.module, unlisted, live, max_share)
-    with store.transaction() as connection:
+        if not force and unlisted > _FEW and unlisted / live > max_share:
+            raise DeletionRefused(stream.module, unlisted, live, max_share)
         now = utc_now()
         deleted = mark_unlisted_deleted(connection, stream.module, started, now)
         forget_deleted(connection, stream.module)
