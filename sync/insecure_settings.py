@@ -104,13 +104,18 @@ def insecure_settings(config: ClientConfig, paths: SecretFiles) -> list[Insecure
 
 def tighten_file(path: Path) -> int | None:
     """Make ``path`` readable by its owner only; return its old mode when it changed."""
-    if not path.is_file():
+    mode = _shared_mode(path)
+    if mode is not None:
+        path.chmod(_PRIVATE_MODE)
+    return mode
+
+
+def _shared_mode(path: Path | None) -> int | None:
+    """The mode of ``path`` when it is a file that group or others have any right on."""
+    if path is None or not path.is_file():
         return None
     mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & _SHARED_BITS:
-        return None
-    path.chmod(_PRIVATE_MODE)
-    return mode
+    return mode if mode & _SHARED_BITS else None
 
 
 def _http_source(where: str, base_url: AnyHttpUrl | None,
@@ -132,10 +137,8 @@ def _unverified(where: str, trust_with: str) -> InsecureSetting:
 
 
 def _shared_file(path: Path | None, what: str) -> list[InsecureSetting]:
-    if path is None or not path.is_file():
-        return []
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & _SHARED_BITS:
+    mode = _shared_mode(path)
+    if path is None or mode is None:
         return []
     return [InsecureSetting(f"{what} has mode {mode:04o}: other users can open it", str(path),
                             f"chmod 600 {path}")]
