@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["NO_PURCHASE_SEGMENT", "quintile_scores", "rfm_segments"]
+__all__ = ["NO_PURCHASE_SEGMENT", "fm_scores", "quintile_scores", "rfm_segments"]
 
 NO_PURCHASE_SEGMENT = "Prospect"
 
@@ -32,12 +32,18 @@ def quintile_scores(values: npt.ArrayLike, *, higher_is_better: bool = True
     return np.asarray(np.clip(scores, 1, 5), dtype=np.int64)
 
 
+def fm_scores(f: npt.ArrayLike, m: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """FM = floor((F + M + 1) / 2), kept within 1-5: the grid column of each (F, M)."""
+    fa, ma = (np.asarray(v, dtype=np.int64) for v in (f, m))
+    return np.asarray(np.clip((fa + ma + 1) // 2, 1, 5), dtype=np.int64)
+
+
 def rfm_segments(r: npt.ArrayLike, f: npt.ArrayLike, m: npt.ArrayLike,
                  grid: dict[int, list[str]]) -> npt.NDArray[np.object_]:
     """The segment name of each (R, F, M); a score of 0 (no purchase) gives ``Prospect``."""
-    ra, fa, ma = (np.asarray(v, dtype=np.int64) for v in (r, f, m))
+    ra = np.asarray(r, dtype=np.int64)
     table = np.array([[NO_PURCHASE_SEGMENT] * 5] + [grid[score] for score in range(1, 6)],
                      dtype=object)
-    fm = np.clip((fa + ma + 1) // 2, 1, 5)
+    fm = fm_scores(f, m)
     names = table[ra, fm - 1]
     return np.where(ra == 0, NO_PURCHASE_SEGMENT, names).astype(object)

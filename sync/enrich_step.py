@@ -19,7 +19,7 @@ import pandas as pd
 from enrichment import enrich_customers
 from enrichment.observation_end import observation_end
 from sync.config import ClientConfig
-from sync.frames import load_frames
+from sync.frames import EnrichmentInput, load_frames
 from sync.store import Store
 from sync.store.traits import save_trait_values
 from sync.store.value_models import save_value_model
@@ -39,17 +39,19 @@ def enrich_client(config: ClientConfig, store: Store, *, now: datetime | None = 
 
 
 def enrich_with_model(config: ClientConfig, store: Store, *, now: datetime | None = None,
-                      save: bool = True) -> tuple[Traits, dict[str, Any]]:
+                      save: bool = True, frames: EnrichmentInput | None = None
+                      ) -> tuple[Traits, dict[str, Any]]:
     """``enrich_client`` and the value model's report (model, fit date, parameters,
     backtest, and why value traits are empty if they are); saved with the traits.
 
     Traits are computed as of the start of ``now``'s day (or hour, ``enrichment.as_of``) in
     the client's schedule timezone (``enrichment.observation_end``); data stamped later the
-    same day counts as made at that moment.
+    same day counts as made at that moment. ``frames``: the store's tables, when the caller
+    has loaded them already.
     """
     started = now or datetime.now(UTC)
     moment = as_of_moment(config, started)
-    frames = load_frames(store, config)
+    frames = frames if frames is not None else load_frames(store, config)
     result = enrich_customers(frames.customers, frames.purchases, frames.interactions,
                               config.enrichment, as_of=moment, data_until=started)
     traits = traits_by_customer(result.traits)

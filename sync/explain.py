@@ -19,7 +19,7 @@ import pandas as pd
 
 from enrichment.engagement import latest_is_negative
 from enrichment.errors import EnrichmentError
-from enrichment.rfm import NO_PURCHASE_SEGMENT
+from enrichment.rfm import NO_PURCHASE_SEGMENT, fm_scores
 from enrichment.rule_evaluation import age_in_years, evaluate_rule
 from enrichment.rule_language import AllRule, AnyRule, Condition, NotRule, Rule
 from enrichment.settings import EnrichmentSettings
@@ -163,13 +163,14 @@ def explain_customer(config: ClientConfig, store: Store, record_id: str, *,
     Raises ``EnrichmentError`` when the store has no live customer with that id.
     """
     started = now or datetime.now(UTC)
-    traits, fresh_report = enrich_with_model(config, store, now=started, save=False)
+    frames = load_frames(store, config)
+    traits, fresh_report = enrich_with_model(config, store, now=started, save=False,
+                                             frames=frames)
     module = config.enrichment.customer_entity.value
     if record_id not in traits:
         raise EnrichmentError(
             f"no {module} record {record_id!r} in the store of {config.client}: give the id "
             f"of a live {module} record (`suitepulse sync {config.client}` pulls new ones)")
-    frames = load_frames(store, config)
     with store.transaction() as connection:
         stored_report = latest_value_model(connection)
         written = last_written_rows(connection, module, record_id)
@@ -238,7 +239,7 @@ def _rfm(mine: Mapping[str, Any], traits: Traits, settings: EnrichmentSettings) 
     if recency.score == 0:
         return Rfm(recency, frequency, monetary, 0, segment, (),
                    f"{segment}: no purchase yet, so no RFM scores")
-    fm = min(max((frequency.score + monetary.score + 1) // 2, 1), 5)
+    fm = int(fm_scores(frequency.score, monetary.score))
     row = tuple(settings.rfm.grid[recency.score])
     reason = (f"{segment}: R {recency.score} ({_fifth(recency)}, last purchase "
               f"{_number(recency.value)} days ago; R {recency.score} went to buyers "
