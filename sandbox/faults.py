@@ -1,6 +1,6 @@
 """Fault injection (ASGI middleware): latency, 429 with Retry-After, 5xx, dropped connections,
-and faults that act after a write: the answer lost, a PHP warning before the JSON, chosen
-records refused.
+an HTML maintenance page with status 200, and faults that act after a write: the answer lost,
+a PHP warning before the JSON, chosen records refused.
 
 It reads the server's FaultSettings on every request, so faults can be changed while the
 server runs. Control routes under ``/sandbox/`` are never faulted.
@@ -54,6 +54,10 @@ class FaultInjector:
         if faults.rate_5xx and self._dice.random() < faults.rate_5xx:
             await self._reply(send, 503, {"message": "Service Unavailable"}, [])
             return
+        if (faults.rate_html_200 and scope.get("method") in faults.html_200_methods
+                and self._dice.random() < faults.rate_html_200):
+            await self._maintenance_page(send)
+            return
         if scope.get("method") in _WRITES and "/V8/module" in str(scope.get("path", "")):
             await self._write(scope, receive, send)
             return
@@ -93,6 +97,14 @@ class FaultInjector:
         await send({"type": "http.response.body", "body": payload})
 
     @staticmethod
+    async def _maintenance_page(send: Send) -> None:
+        """What a proxy or a site in maintenance mode answers: HTML, status 200."""
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html; charset=UTF-8"),
+                                (b"content-length", str(len(_MAINTENANCE)).encode())]})
+        await send({"type": "http.response.body", "body": _MAINTENANCE})
+
+    @staticmethod
     async def _drop(send: Send) -> None:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/vnd.api+json"),
@@ -102,6 +114,9 @@ class FaultInjector:
 
 
 _WRITES = frozenset({"PATCH", "POST", "DELETE"})
+_MAINTENANCE = (b"<!DOCTYPE html>\n<html><head><title>Site maintenance</title></head><body>"
+                b"<h1>We&rsquo;ll be back soon</h1><p>The CRM is being upgraded.</p>"
+                b"</body></html>\n")
 _PHP_WARNING = (b"<br />\n<b>Warning</b>:  Undefined array key \"sp_trait\" in "
                 b"<b>/var/www/html/custom/modules/Contacts/logic_hooks.php</b> on line "
                 b"<b>12</b><br />\n")

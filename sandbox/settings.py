@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = ["FaultSettings", "SandboxSettings"]
 
+HttpMethod = Literal["GET", "POST", "PATCH", "DELETE"]
+_METHODS: tuple[HttpMethod, ...] = ("GET", "POST", "PATCH", "DELETE")
+
 
 class FaultSettings(BaseModel):
     """Faults the server injects; change the attributes while it runs."""
@@ -31,6 +34,12 @@ class FaultSettings(BaseModel):
                                     "before the answer.")
     rate_php_warning: float = Field(0.0, ge=0, le=1, description="Share of write answers "
                                     "with a PHP warning printed before the JSON.")
+    rate_html_200: float = Field(0.0, ge=0, le=1, description="Share of requests answered "
+                                 "by an HTML maintenance page with status 200 (the request "
+                                 "never reaches SuiteCRM).")
+    html_200_methods: list[HttpMethod] = Field(
+        default_factory=lambda: list(_METHODS),
+        description="The methods rate_html_200 applies to.")
     refuse_ids: list[str] = Field(default_factory=list, description="Record ids whose writes "
                                   "are refused with 400, as a logic hook or validation would.")
     seed: int | None = Field(None, description="Seed of the fault dice (None: random).")

@@ -52,13 +52,16 @@ def sandbox() -> None:
               help="Share of writes applied, then the connection dropped before the answer.")
 @click.option("--rate-php-warning", default=0.0, type=_RATE,
               help="Share of write answers with a PHP warning printed before the JSON.")
+@click.option("--rate-html-200", default=0.0, type=_RATE,
+              help="Share of requests answered by an HTML maintenance page with status 200.")
 @click.option("--refuse-id", "refuse_ids", multiple=True, metavar="ID",
               help="Refuse every write of this record with 400; repeat for several.")
 @json_option
 def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None, layout: str,
           latency_ms: float, rate_429: float, retry_after: int, rate_5xx: float,
           token_ttl: float | None, rate_drop: float, rate_lost_answer: float,
-          rate_php_warning: float, refuse_ids: tuple[str, ...], as_json: bool) -> None:
+          rate_php_warning: float, rate_html_200: float, refuse_ids: tuple[str, ...],
+          as_json: bool) -> None:
     """Serve the sandbox until interrupted; prints the URL and the credentials to use.
 
     \b
@@ -71,7 +74,7 @@ def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None,
     faults = FaultSettings(latency_ms=latency_ms, rate_429=rate_429, retry_after_s=retry_after,
                            rate_5xx=rate_5xx, token_ttl_s=token_ttl, rate_drop=rate_drop,
                            rate_lost_answer=rate_lost_answer, rate_php_warning=rate_php_warning,
-                           refuse_ids=list(refuse_ids))
+                           rate_html_200=rate_html_200, refuse_ids=list(refuse_ids))
     settings = SandboxSettings(customers=customers, seed=seed, db_path=db_path,
                                layout="8" if layout == "8" else "7", faults=faults)
     err_console.print(f"preparing the sandbox ({customers} customers, seed {seed})...",

@@ -140,8 +140,11 @@ class _Sender:
         except ConnectorError as error:
             return CallResult(CallStatus.NOT_DONE, error=error)
         if call.method == "GET":
-            return CallResult(CallStatus.ANSWERED, body=call.result(response,
-                                                                    self.client.auth.secrets))
+            try:
+                return CallResult(CallStatus.ANSWERED,
+                                  body=call.result(response, self.client.auth.secrets))
+            except ConnectorError as error:  # a read that cannot be read did nothing
+                return CallResult(CallStatus.NOT_DONE, error=error)
         body = _clean_write_answer(call, response)
         if body is None:
             return CallResult(CallStatus.UNKNOWN, error=_unreadable(call, response))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -13,7 +13,7 @@ import httpx
 
 from connectors.errors import RetriableError
 from connectors.http import error_for_transport
-from connectors.suitecrm.documents import SYSTEM, error_for_response, read_json
+from connectors.suitecrm.documents import SYSTEM, error_for_response, malformed, read_json
 
 __all__ = ["JSON_API", "Call", "module_path", "segment"]
 
@@ -65,12 +65,20 @@ class Call:
         return options
 
     def result(self, response: httpx.Response, secrets: Iterable[str | None]) -> Any:
-        """The response's JSON document, or the connector error for it."""
+        """The response's JSON document (an object), or the connector error for it.
+
+        Every V8 success answer is a JSON object; anything else (an HTML maintenance page
+        with 200, an empty body) is a ``MalformedResponseError`` naming the URL.
+        """
         if not response.is_success:
             raise error_for_response(
                 response, secrets=secrets, module=self.module, record_id=self.record_id
             )
-        return read_json(response)
+        document = read_json(response)
+        if not isinstance(document, Mapping):
+            raise malformed("the answer is not a JSON document", url=response.request.url,
+                            module=self.module, record_id=self.record_id)
+        return document
 
     def transport_error(self, exc: httpx.TransportError) -> RetriableError:
         """A timeout or connection failure of this call."""

@@ -188,8 +188,8 @@ class SuiteCRMClient(ClosesOnExit):
 
     def modules(self) -> list[str]:
         """The module keys the API offers (``GET /V8/meta/modules``)."""
-        body = self.send(Call("GET", "V8/meta/modules"))
-        return list(_attributes(body))
+        call = Call("GET", "V8/meta/modules")
+        return list(_attributes(self.send(call), url=self._root.url(call.path)))
 
     def fields(self, module: str) -> dict[str, FieldMeta]:
         """The fields of ``module`` with type, db_type, len, precision, source, required.
@@ -201,10 +201,12 @@ class SuiteCRMClient(ClosesOnExit):
         cached = self._fields.get(module)
         if cached is None:
             path = "V8/meta/fields/" + segment(module, what="module")
-            body = self.send(Call("GET", path, module=module))
+            call = Call("GET", path, module=module)
+            attributes = _attributes(self.send(call), url=self._root.url(call.path),
+                                     module=module)
             cached = {
                 name: FieldMeta.from_vardef(name, vardef)
-                for name, vardef in _attributes(body, module=module).items()
+                for name, vardef in attributes.items()
                 if isinstance(vardef, Mapping)
             }
             self._fields[module] = cached
@@ -227,8 +229,7 @@ class SuiteCRMClient(ClosesOnExit):
 
         Values are not converted: SuiteCRM sends this record in the user's display formats.
         """
-        body = self.send(Call("GET", "V8/current-user"))
-        return _only(records_from(_data(body), "Users", {}))
+        return self._one_record(Call("GET", "V8/current-user"), "Users", convert=False)
 
     def filter_supported(self, module: str, field: str) -> bool:
         """Whether the server can filter ``module`` on ``field`` (probed once, cached).
@@ -255,12 +256,19 @@ class SuiteCRMClient(ClosesOnExit):
         return records_from(data, module, self._conversion(module),
                             url=self._root.url(module_path(module)))
 
+    def _one_record(self, call: Call, module: str, *, convert: bool = True) -> Record:
+        """Send ``call`` and read the one resource its answer must hold."""
+        body = self.send(call)
+        url = self._root.url(call.path)
+        fields = self._conversion(module) if convert else {}
+        data = _data(body, url=url, module=module, record_id=call.record_id)
+        return _only(records_from(data, module, fields, url=url), url=url, module=module)
+
     def get(self, module: str, record_id: str, *, fields: Sequence[str] | None = None) -> Record:
         """One record (SuiteCRM answers an unknown id with 400: a ``FatalAPIError``)."""
         params = _fields_param(module, fields)
-        body = self.send(Call("GET", module_path(module, record_id), params, module=module,
-                              record_id=record_id))
-        return _only(self._records(_data(body), module))
+        return self._one_record(Call("GET", module_path(module, record_id), params,
+                                     module=module, record_id=record_id), module)
 
     def iter_pages(
         self,
@@ -368,9 +376,8 @@ class SuiteCRMClient(ClosesOnExit):
         if record_id is not None:
             data["id"] = record_id
         data["attributes"] = self._attributes(module, attributes)
-        body = self.send(Call("POST", "V8/module", body={"data": data}, module=module,
-                              record_id=record_id))
-        return _only(self._records(_data(body), module))
+        return self._one_record(Call("POST", "V8/module", body={"data": data}, module=module,
+                                     record_id=record_id), module)
 
     def update_call(self, module: str, record_id: str, attributes: Mapping[str, Any]) -> Call:
         """The PATCH of ``update``, formatted (for the batch runner)."""
@@ -389,8 +396,7 @@ class SuiteCRMClient(ClosesOnExit):
 
         ``None`` clears a value (sent as ``""``); datetimes are sent as UTC DB format.
         """
-        body = self.send(self.update_call(module, record_id, attributes))
-        return _only(self._records(_data(body), module))
+        return self._one_record(self.update_call(module, record_id, attributes), module)
 
     def delete(self, module: str, record_id: str) -> None:
         """Soft-delete one record."""
@@ -426,18 +432,22 @@ class SuiteCRMClient(ClosesOnExit):
         calls = [Call("GET", module_path(module, record_id), params, module=module,
                       record_id=record_id) for record_id in record_ids]
         found: list[Record | RecordError] = []
-        for result in run_calls(self, calls):
+        for call, result in zip(calls, run_calls(self, calls), strict=True):
             if result.status is CallStatus.ANSWERED:
-                found.append(_only(self.records_of(result.body, module)))
+                url = self._root.url(call.path)
+                found.append(_only(self.records_of(result.body, module, url=url), url=url,
+                                   module=module))
             elif isinstance(result.error, RecordError):
                 found.append(result.error)
             else:
                 raise result.error or ConnectorError("no answer", system=SYSTEM)
         return found
 
-    def records_of(self, body: Any, module: str) -> list[Record]:
-        """Records from a response document of ``module`` (for the batch runner)."""
-        return self._records(_data(body), module)
+    def records_of(self, body: Any, module: str, *, url: str | None = None) -> list[Record]:
+        """Records from a response document of ``module`` (for the batch runner); ``url``
+        is where it came from, for the error when it holds none."""
+        return records_from(_data(body, url=url, module=module), module,
+                            self._conversion(module), url=url)
 
     # -- relationships -------------------------------------------------------------------
 
@@ -486,26 +496,31 @@ def _module_of(data: Any) -> str:
     return OBJECT_MODULES.get(kind, kind)
 
 
-def _data(body: Any) -> Any:
+def _data(body: Any, *, url: str | None = None, module: str | None = None,
+          record_id: str | None = None) -> Any:
     data = body.get("data") if isinstance(body, Mapping) else None
     if not isinstance(data, Mapping | list):
-        raise malformed("the answer holds no data resource")
+        raise malformed("the answer holds no data resource", url=url, module=module,
+                        record_id=record_id)
     return data
 
 
-def _only(records: list[Record]) -> Record:
+def _only(records: list[Record], *, url: str | None = None,
+          module: str | None = None) -> Record:
     """The one record of a single-resource answer."""
     if len(records) != 1:
-        raise malformed(f"one resource expected, the answer holds {len(records)}")
+        raise malformed(f"one resource expected, the answer holds {len(records)}", url=url,
+                        module=module)
     return records[0]
 
 
-def _attributes(body: Any, *, module: str | None = None) -> Mapping[str, Any]:
+def _attributes(body: Any, *, url: str, module: str | None = None) -> Mapping[str, Any]:
     """The attributes object of a metadata answer's one resource."""
     data = body.get("data") if isinstance(body, Mapping) else None
     attributes = data.get("attributes", {}) if isinstance(data, Mapping) else None
     if not isinstance(attributes, Mapping):
-        raise malformed("a metadata answer without a data object of attributes", module=module)
+        raise malformed("a metadata answer without a data object of attributes", url=url,
+                        module=module)
     return attributes
 
 

@@ -232,3 +232,24 @@ def test_a_listing_that_would_flag_a_mass_deletion_flags_nothing_unless_forced(
     assert forced.exit_code == 0, forced.output
     with Store.for_config(config) as store:
         assert set(store_view(store, "Contacts", deleted=True)) == set(gone)
+
+
+def test_a_maintenance_page_during_a_full_sync_fails_it_and_flags_no_deletion(
+        sb: RunningSandbox, client_file: Path, run_cli: Callable[..., Result]) -> None:
+    config = client_config(client_file)
+    sync_client(config)
+    with Store.for_config(config) as store:
+        before = {module: store_view(store, module) for module in MODULES}
+    sb.faults.rate_html_200 = 0.3  # an HTML page with 200 instead of some list pages
+    sb.faults.seed = 11
+    result = run_cli("sync", "acme", "--full", "--json")
+    sb.faults.rate_html_200 = 0.0
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.stderr
+    document = json.loads(result.stdout)
+    errors = [s["error"] for s in document["streams"] if s.get("error")]
+    assert errors and all("/Api/V8/" in e and "not a JSON document" in e for e in errors)
+    with Store.for_config(config) as store:
+        for module in MODULES:
+            assert store_view(store, module, deleted=True) == {}, module  # nothing flagged
+            assert store_view(store, module) == before[module], module

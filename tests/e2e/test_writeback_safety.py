@@ -221,6 +221,30 @@ def test_writes_answered_badly_are_read_back_and_audited_once(
     assert_exact_audit(url, clean)
 
 
+def test_writes_answered_by_a_maintenance_page_are_read_back_and_sent_next_time(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    assert run_cli("sync", "acme").exit_code == 0
+    sb.faults.html_200_methods = ["PATCH"]
+    sb.faults.rate_html_200 = 0.3  # the page, status 200, and the write never applied
+    result = run_cli("push", "acme", "--json")
+    sb.faults.rate_html_200 = 0.0
+    assert result.exit_code == 1, result.stderr
+    document = _json(result)
+    assert document["outcome"] == "failed"
+    failed = document["failed"]
+    assert isinstance(failed, list) and failed
+    assert all("not written" in str(f["reason"]) for f in failed)
+    view = crm_view(sb)
+    assert all(view[f["record_id"]] == ("None", "None") for f in failed)
+    assert_exact_audit(url, view)
+    again = run_cli("push", "acme", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert _json(again)["records_changed"] == len(failed)
+    assert crm_view(sb) == clean
+    assert_exact_audit(url, clean)
+
+
 def test_records_the_crm_refuses_exit_3_and_the_others_are_written(
         sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
         run_cli: Callable[..., Result]) -> None:

@@ -81,8 +81,10 @@ def test_a_single_record_answer_without_its_record_is_an_error(
     method: str, path: str, action: Callable[[SuiteCRMClient], object], content: bytes,
 ) -> None:
     fake = answering(method, path, 200, content)
-    with fake.client() as client, pytest.raises(MalformedResponseError):
+    with fake.client() as client, pytest.raises(MalformedResponseError) as caught:
         action(client)
+    assert caught.value.url is not None and caught.value.url.endswith("/Api/" + path)
+    assert "/Api/" + path in str(caught.value)
 
 
 @pytest.mark.parametrize("content", [b'{"meta": {}}', b'{"data": {"attributes": []}}', HTML])
@@ -91,10 +93,19 @@ def test_metadata_answers_without_data_are_errors(content: bytes) -> None:
     fake.router.get(url__regex=FIELDS_ROUTE).respond(200, content=content)
     fake.on("GET", "V8/meta/modules", lambda _r: httpx.Response(200, content=content))
     with fake.client() as client:
-        with pytest.raises(MalformedResponseError):
+        with pytest.raises(MalformedResponseError) as fields:
             client.fields("Contacts")
-        with pytest.raises(MalformedResponseError):
+        with pytest.raises(MalformedResponseError) as modules:
             client.modules()
+    assert str(fields.value.url).endswith("/Api/V8/meta/fields/Contacts")
+    assert str(modules.value.url).endswith("/Api/V8/meta/modules")
+
+
+def test_get_many_names_the_record_url_of_an_unreadable_answer() -> None:
+    fake = answering("GET", "V8/module/Contacts/id-001", 200, HTML)
+    with fake.client() as client, pytest.raises(MalformedResponseError) as caught:
+        client.get_many("Contacts", ["id-001"])
+    assert str(caught.value.url).endswith("/Api/V8/module/Contacts/id-001")
 
 
 def _json_values() -> st.SearchStrategy[Any]:
