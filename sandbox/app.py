@@ -84,6 +84,7 @@ async def _info(request: Request) -> Response:
         "customers": state.store.info("customers"), "layout": state.settings.layout,
         "counts": report.counts if report else None,
         "generation_seconds": round(report.seconds, 2) if report else None,
+        "requests": dict(request.app.state.request_counts),  # API requests by method so far
     })
 
 

@@ -28,10 +28,11 @@ from sync.errors import ConfigError, StateError
 from sync.privacy import apply_retention
 from sync.privacy_key import client_key
 from sync.privacy_rows import without_clear_emails
-from sync.reconcile import DeletionRefused, reconcile_due, reconcile_stream
+from sync.reconcile import DeletionRefused, flag_unlisted, reconcile_due, reconcile_stream
 from sync.run_summary import Outcome, RunSummary, StreamResult
 from sync.store import Connection, PageCounts, Store
 from sync.store.cursors import load_cursor, save_cursor
+from sync.store.deletions import mark_listed
 from sync.store.identities import index_identities, resolve_interactions
 from sync.store.interactions import store_interactions
 from sync.store.module_fields import save_field_types
@@ -149,22 +150,32 @@ class _Run:
                 break
             result = summary.streams.setdefault(stream.name, StreamResult(stream.name))
             try:
-                self._pull(stream, result)
-                if isinstance(stream, Reconcilable) and not self.stop.is_set() and \
-                        reconcile_due(self.store, stream.name,
-                                      timedelta(hours=self.config.sync.reconcile_every_hours),
-                                      full=summary.full, now=utc_now()):
-                    deleted = reconcile_stream(
-                        self.store, stream, stop=self.stop, force=self.force,
-                        max_share=self.config.sync.max_deleted_share)
-                    result.reconciled = deleted is not None
-                    result.deleted = deleted or 0
+                listed_from = self._pull(stream, result)
+                if isinstance(stream, Reconcilable) and not self.stop.is_set():
+                    self._reconcile(stream, result, listed_from)
             except (ConnectorError, DeletionRefused) as error:
                 result.error = str(error)
                 summary.errors.append(f"{stream.name}: {error}")
                 log.error("stream %s failed: %s", stream.name, error)
                 if isinstance(error, AuthError):
                     break
+
+    def _reconcile(self, stream: Reconcilable, result: StreamResult,
+                   listed_from: datetime | None) -> None:
+        """Flag deletions: from the read itself when it read the whole module, else from an
+        id listing when one is due."""
+        share = self.config.sync.max_deleted_share
+        if listed_from is not None:
+            result.deleted = flag_unlisted(self.store, stream, listed_from, max_share=share,
+                                           force=self.force)
+            result.reconciled = True
+        elif reconcile_due(self.store, stream.name,
+                           timedelta(hours=self.config.sync.reconcile_every_hours),
+                           full=self.summary.full, now=utc_now()):
+            deleted = reconcile_stream(self.store, stream, stop=self.stop, max_share=share,
+                                       force=self.force)
+            result.reconciled = deleted is not None
+            result.deleted = deleted or 0
 
     def _finish(self) -> None:
         summary = self.summary
@@ -188,11 +199,15 @@ class _Run:
         for alert in run_alerts(self.config, summary):
             send_alert(self.config.alerts, alert)
 
-    def _pull(self, stream: Stream, result: StreamResult) -> None:
+    def _pull(self, stream: Stream, result: StreamResult) -> datetime | None:
+        """Read ``stream`` into the store from its cursor on. When it read the whole module
+        to the end (a first or full sync of a reconcilable stream), every id it showed is
+        marked listed, and the time that listing began is returned (else None)."""
         with self.store.transaction() as connection:
             saved = load_cursor(connection, stream.name)
         cursor: CursorValue | None = decode_cursor(saved) if saved else None
         since = None if self.summary.full or cursor is None else rewind(cursor, self.lookback)
+        listing = utc_now() if since is None and isinstance(stream, Reconcilable) else None
         if isinstance(stream, Typed):
             types = stream.field_types()
             with self.store.transaction() as connection:
@@ -203,6 +218,8 @@ class _Run:
             now = utc_now()
             with self.store.transaction() as connection:
                 counts = self._store_page(connection, stream, accepted, now)
+                if listing is not None and isinstance(stream, RecordStream):
+                    mark_listed(connection, stream.module, _ids(page, stream), listing)
                 for row in accepted:
                     cursor = later(cursor, row[stream.cursor_field])
                 kept = _not_after(cursor, self.summary.started_at)
@@ -217,7 +234,8 @@ class _Run:
             self.progress(stream.name, "pull", len(page))
             if self.stop.is_set():
                 log.info("stopping after the checkpoint of %s", stream.name)
-                return
+                return None
+        return listing
 
     def _store_page(self, connection: Connection, stream: Stream, rows: list[dict[str, Any]],
                     now: datetime) -> PageCounts:
@@ -248,6 +266,12 @@ def _not_after(cursor: CursorValue | None, started: datetime) -> CursorValue | N
     if isinstance(cursor, datetime) and cursor > started:
         return started
     return cursor
+
+
+def _ids(page: list[dict[str, Any]], stream: Stream) -> list[str]:
+    """The ids a page shows, its rejected rows' too (they exist in the CRM)."""
+    return [str(row[stream.primary_key]) for row in page
+            if row.get(stream.primary_key) not in (None, "")]
 
 
 def _valid_rows(page: list[dict[str, Any]], stream: Stream) -> tuple[list[dict[str, Any]], int]:

@@ -19,6 +19,7 @@ from sandbox import RunningSandbox, running_sandbox
 from sync.pull import sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
+from sync.store.cursors import save_reconciled
 from sync.streams import Connections
 from tests.e2e.sandbox_sync import (
     FIELDS,
@@ -76,7 +77,7 @@ def test_first_full_sync_holds_exactly_the_sandbox_records_and_status_agrees(
     for module, size in sizes.items():
         result = summary.streams[module]
         assert (result.new, result.changed, result.rejected) == (size, 0, 0), module
-        assert result.reconciled and result.deleted == 0  # a first run reconciles
+        assert result.reconciled and result.deleted == 0  # a first run reconciles...
 
     status = run_cli("status", "acme", "--json")
     assert status.exit_code == 0, status.stderr
@@ -89,9 +90,28 @@ def test_first_full_sync_holds_exactly_the_sandbox_records_and_status_agrees(
         m: datetime.fromisoformat(summary.streams[m].cursor.partition(":")[2])  # type: ignore[union-attr]
         for m in MODULES}
 
-    # the id-only reconciliation listing, as SuiteCRM takes it: fields=id, id > last, sort=id
+    # ...from its own pages: no id listing, only the pages of the read
+    for module, size in sizes.items():
+        listed = transport.lists(module)
+        assert not [q for q in listed if q.get(f"fields[{module}]") == "id"], module
+        assert len(listed) == size // 25 + 1, module
+
+
+def test_a_due_reconciliation_lists_ids_in_id_order_and_flags_the_deleted(
+        sb: RunningSandbox, client_file: Path) -> None:
+    config = client_config(client_file)
+    sync_client(config)
+    with SuiteCRMClient(sb.suitecrm_settings()) as client:
+        client.delete("Contacts", _contacts_by_date_modified(sb)[0])
+    with Store.for_config(config) as store, store.transaction() as connection:
+        save_reconciled(connection, "Contacts", datetime(2020, 1, 1, tzinfo=UTC))  # long ago
+    transport = RecordingTransport()
+    summary = sync_client(config, connections=Connections(suitecrm=transport))
+    assert summary.streams["Contacts"].reconciled and summary.streams["Contacts"].deleted == 1
+    live = summary.streams["Contacts"].unchanged + summary.streams["Contacts"].changed
+    # the id-only listing, as SuiteCRM takes it: fields=id, id > last, sort=id
     id_listing = [q for q in transport.lists("Contacts") if q.get("fields[Contacts]") == "id"]
-    assert len(id_listing) == -(-sizes["Contacts"] // 25) + (sizes["Contacts"] % 25 == 0)
+    assert id_listing and len(id_listing) >= -(-live // 25)
     assert all(q["sort"] == "id" for q in id_listing)
     assert [("filter[id][gt]" in q) for q in id_listing] == [False] + [True] * (
         len(id_listing) - 1)

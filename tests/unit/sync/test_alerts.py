@@ -73,7 +73,7 @@ def test_a_failed_run_alerts_the_webhook_and_by_mail(
         "recipients": ["ops@example.org"]}})
 
     def fail(fake: FakeCRM) -> None:
-        if fake.requests > 1:
+        if fake.requests > 0:
             from connectors.errors import FatalAPIError
             raise FatalAPIError("server error", system="suitecrm", status=500,
                                 detail="ann.private@example.com broke it")
