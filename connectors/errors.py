@@ -15,6 +15,7 @@ __all__ = [
     "MalformedResponseError",
     "RecordError",
     "RetriableError",
+    "UnreachableError",
 ]
 
 
@@ -49,6 +50,7 @@ class ConnectorError(Exception):
         self.hint = hint
         self.module = module
         self.record_id = record_id
+        self.attempts: int | None = None  # set when retries ran out: how many were made
 
     def __str__(self) -> str:
         where = self.system
@@ -61,6 +63,8 @@ class ConnectorError(Exception):
         text = f"{where}: {self.reason}"
         if self.detail and self.detail not in self.reason:
             text += f": {self.detail}"
+        if self.attempts and self.attempts > 1:
+            text += f" ({self.attempts} attempts)"
         if self.hint:
             text += f" (hint: {self.hint})"
         return text
@@ -84,6 +88,12 @@ class RetriableError(ConnectorError):
         super().__init__(reason, **kwargs)
         self.retry_after = retry_after
         self.delivered = delivered
+
+
+class UnreachableError(RetriableError):
+    """The server could not be reached at all: connection refused, DNS lookup or TLS
+    handshake or certificate failed. Retried once at most, and it ends a sync: every other
+    request to the same server would fail the same way."""
 
 
 class FatalAPIError(ConnectorError):

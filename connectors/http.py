@@ -31,9 +31,17 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
+from tenacity.stop import stop_base
 
-from connectors.errors import AuthError, ConnectorError, FatalAPIError, RetriableError
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    FatalAPIError,
+    RetriableError,
+    UnreachableError,
+)
 from connectors.settings import HttpSettings
+from connectors.transport_errors import cause_of
 
 __all__ = [
     "PLAIN_RULES",
@@ -272,21 +280,23 @@ def error_for_transport(
     module: str | None = None,
     record_id: str | None = None,
 ) -> RetriableError:
-    """Turn a timeout or connection failure into a ``RetriableError``.
+    """Turn a timeout or connection failure into a ``RetriableError`` naming its cause.
 
     Only a failure to connect is known not to have reached the server; any later one
-    (read timeout, connection lost after sending) is ``delivered``.
+    (read timeout, connection lost after sending) is ``delivered``. A refused connection, a
+    failed DNS lookup and a TLS handshake or certificate failure are ``UnreachableError``.
     """
     try:
         url = redact_url(exc.request.url)
     except RuntimeError:
         url = None
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
-    return RetriableError(
-        f"{kind} ({type(exc).__name__})",
+    cause = cause_of(exc)
+    kind = UnreachableError if cause.unreachable else RetriableError
+    return kind(
+        cause.reason,
         system=system,
         url=url,
-        hint="check that the server is reachable; the request is retried",
+        hint=cause.hint,
         module=module,
         record_id=record_id,
         delivered=not isinstance(exc, _NOT_SENT),
@@ -319,11 +329,30 @@ def _policy(settings: HttpSettings, retry_delivered: bool) -> dict[str, Any]:
 
     return {
         "retry": retry_if_exception(retriable),
-        "stop": stop_after_attempt(settings.max_retries + 1),
+        "stop": stop_after_attempt(settings.max_retries + 1) | _StopWhenUnreachable(),
         "wait": _wait(settings),
         "before_sleep": _log_retry,
-        "reraise": True,
+        "retry_error_callback": _give_up,
     }
+
+
+class _StopWhenUnreachable(stop_base):
+    """An unreachable server gets one retry, not ``max_retries``."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        return isinstance(error, UnreachableError) and retry_state.attempt_number >= 2
+
+
+def _give_up(state: RetryCallState) -> Any:
+    """Raise the last error, noting how many attempts were made."""
+    error = state.outcome.exception() if state.outcome is not None else None
+    if isinstance(error, ConnectorError):
+        error.attempts = state.attempt_number
+    if error is None:
+        raise RuntimeError("retries ended without an error")
+    raise error
 
 
 def retrying(

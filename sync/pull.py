@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from connectors.errors import AuthError, ConnectorError
+from connectors.errors import AuthError, ConnectorError, UnreachableError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
@@ -157,8 +157,8 @@ class _Run:
                 result.error = str(error)
                 summary.errors.append(f"{stream.name}: {error}")
                 log.error("stream %s failed: %s", stream.name, error)
-                if isinstance(error, AuthError):
-                    break
+                if isinstance(error, AuthError | UnreachableError):
+                    break  # every other stream would fail the same way
 
     def _reconcile(self, stream: Reconcilable, result: StreamResult,
                    listed_from: datetime | None) -> None:
