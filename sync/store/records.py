@@ -14,13 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, update
 
 from sync.store.chunks import chunked
 from sync.store.schema import RECORDS
 
-__all__ = ["OwnWriteCheck", "PageCounts", "canonical_json", "content_hash", "live_records",
-           "store_records"]
+__all__ = ["OwnWriteCheck", "PageCounts", "canonical_json", "content_hash", "live_counts",
+           "live_records", "store_records"]
 
 
 def _json_default(value: Any) -> Any:
@@ -151,6 +151,14 @@ def _own_writes(connection: Connection, module: str, changed: list[dict[str, Any
     return check(connection, module, [
         (row["b_id"], json.loads(previous[row["b_id"]]), json.loads(row["attributes"]))
         for row in changed if row["b_id"] in previous])
+
+
+def live_counts(connection: Connection, modules: Sequence[str]) -> dict[str, int]:
+    """How many not deleted records each of ``modules`` holds (absent when none)."""
+    rows = connection.execute(select(RECORDS.c.module, func.count()).where(
+        RECORDS.c.module.in_(list(modules)), RECORDS.c.deleted.is_(False)).group_by(
+        RECORDS.c.module))
+    return {str(module): int(count) for module, count in rows}
 
 
 def live_records(connection: Connection, module: str) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from sync.config import ClientConfig, LoadedConfig, store_url
 from sync.store import Store
 from sync.store.engine import sqlite_path
 from sync.store.failures import storage_errors
+from sync.store.records import live_counts
 from sync.store.runs import finish_run, start_run
 from sync.writeback.alerts import push_alerts
 from sync.writeback.audit import AuditLog, new_run_id
@@ -91,10 +92,14 @@ def undo_client(
     with _guard(config, store, path, transport, dry_run), \
             open_crm(config, transport=transport) as crm:
         destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
+        specs = specs_for(config, path)
+        with store.transaction() as connection:
+            sizes = live_counts(connection, sorted({spec.module for spec in specs}))
         return _recorded(config, store, new_id, "undo", dry_run, lambda: undo_run(
-            run_id, specs_for(config, path), client=crm, destination=destination,
+            run_id, specs, client=crm, destination=destination,
             audit=AuditLog(store.engine), new_run_id=new_id,
             preserve_date_modified=config.writeback.preserve_date_modified, stop=stop,
+            module_sizes=sizes, page_size=config.writeback.read_page_size,
         ))
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from connectors.suitecrm import SuiteCRMClient
 from sandbox import RunningSandbox
 from sync import pipeline
 from sync.config import load_client
@@ -243,6 +244,28 @@ def test_writes_answered_by_a_maintenance_page_are_read_back_and_sent_next_time(
     assert _json(again)["records_changed"] == len(failed)
     assert crm_view(sb) == clean
     assert_exact_audit(url, clean)
+
+
+def test_undo_of_many_records_reads_them_by_pages_not_one_get_each(
+        sb: RunningSandbox, env: dict[str, str], url: str, clean: CrmView,
+        run_cli: Callable[..., Result]) -> None:
+    assert run_cli("sync", "acme").exit_code == 0
+    pushed = _json(run_cli("push", "acme", "--json"))
+    written = [r for r, values in clean.items() if values != ("None", "None")]
+    assert pushed["records_changed"] == len(written) > 20
+    gone = written[0]
+    with SuiteCRMClient(sb.suitecrm_settings()) as client:
+        client.delete("Contacts", gone)
+    counts = sb.app.state.request_counts
+    counts.clear()
+    result = run_cli("undo", str(pushed["run_id"]), "--json")
+    assert result.exit_code == 3, result.stderr  # the deleted record cannot be restored
+    document = _json(result)
+    assert [(r["record_id"], "not found" in r["reason"]) for r in document["rejected"]] == [
+        (gone, True)]
+    assert counts["GET"] <= len(clean) // 25 + 2  # pages of 25 (and field metadata)
+    assert counts["PATCH"] == len(written) - 1
+    assert all(values == ("None", "None") for values in crm_view(sb).values())
 
 
 def test_records_the_crm_refuses_exit_3_and_the_others_are_written(
