@@ -13,6 +13,7 @@ import yaml
 from dotenv import dotenv_values
 
 from sync.errors import ConfigError, ConfigProblem
+from sync.yaml_hints import yaml_hint
 
 __all__ = ["ConfigSource", "FieldPath", "format_path", "load_env", "read_source"]
 
@@ -150,7 +151,10 @@ def read_source(path: Path, env: Mapping[str, str] | None = None) -> ConfigSourc
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError.single(file, f"YAML syntax error: {problem}", line=line) from None
+        lines = text.splitlines()
+        line_text = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+        raise ConfigError.single(file, f"YAML syntax error: {problem}", line=line,
+                                 hint=yaml_hint(problem, line_text)) from None
     except yaml.YAMLError as exc:
         raise ConfigError.single(file, f"YAML syntax error: {exc}") from None
     except RecursionError:
