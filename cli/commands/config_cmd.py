@@ -14,6 +14,7 @@ from cli.output import emit_json, err_console, out_console
 from sync.config import LoadedConfig, list_clients
 from sync.config_view import redacted_view
 from sync.errors import ConfigError, ConfigProblem
+from sync.writeback.fieldspec import specs_for
 
 __all__ = ["config"]
 
@@ -34,7 +35,8 @@ def _warn(warnings: list[ConfigProblem]) -> None:
 @json_option
 @pass_app
 def validate(app: AppContext, client: str | None, all_clients: bool, as_json: bool) -> None:
-    """Check client files against the schema; one line per problem.
+    """Check client files against the schema and the write-back mapping against the trait
+    registry (as push and fields package do); one line per problem.
 
     \b
     Examples:
@@ -51,8 +53,11 @@ def validate(app: AppContext, client: str | None, all_clients: bool, as_json: bo
     for name in names:
         try:
             loaded = app.load(name)
+            specs_for(loaded.config, loaded.path)  # the mapping checks push and fields run
         except ConfigError as error:
             failed = True
+            error = ConfigError(sorted(error.problems, key=lambda p: (p.file, p.line or 0)),
+                                hint=error.hint)
             if not as_json:
                 report_error(error, json_output=False)
             results.append({"client": name, "valid": False,

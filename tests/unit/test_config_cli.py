@@ -118,3 +118,34 @@ def test_config_dir_option_and_client_path(run_cli: RunCli, tmp_path: Path) -> N
     (other / "acme.yaml").write_text(VALID_CLIENT)
     assert run_cli("--config-dir", str(other), "config", "validate", "acme").exit_code == 0
     assert run_cli("config", "validate", str(other / "acme.yaml")).exit_code == 0
+
+
+MAPPING_MISTAKES = VALID_CLIENT + """\
+enrichment:
+  customer_entity: Contacts
+writeback:
+  fields:
+    no_such_trait: {field: Contacts.sp_x_c, type: varchar}
+    clv: {field: Accounts.sp_clv_c, type: decimal}
+    rfm_segment: {field: Contacts.sp_seg_c, type: int}
+    churn_risk: {field: Contacts.sp_same_c, type: decimal}
+    p_alive: {field: Contacts.sp_same_c, type: decimal}
+    lifecycle_stage: {field: Contacts.sp_stage_c, type: enum, options: [reach, engagement]}
+"""
+
+
+def test_validate_runs_the_write_back_mapping_checks_of_push(
+        run_cli: RunCli, write_client: Callable[[str, str], Path]) -> None:
+    write_client("acme", MAPPING_MISTAKES)
+    result = run_cli("config", "validate", "--all", "--json")
+    assert result.exit_code == 2
+    problems = json.loads(result.stdout)["clients"][0]["problems"]
+    assert [(p["line"], p["path"]) for p in problems] == [
+        (10, "writeback.fields.no_such_trait"), (11, "writeback.fields.clv"),
+        (12, "writeback.fields.rfm_segment"), (14, "writeback.fields.p_alive"),
+        (15, "writeback.fields.lifecycle_stage")]
+    messages = " | ".join(p["message"] for p in problems)
+    for words in ("unknown trait", "only be written to Contacts fields",
+                  "cannot be written to a int field", "already written by churn_risk",
+                  "options lack values"):
+        assert words in messages
