@@ -23,6 +23,17 @@ def ascii_slug(text: str) -> str:
     return "".join(c for c in plain.lower() if c.isalnum())
 
 
+def _ordered(faker: Faker) -> Faker:
+    """``faker`` with its city lists in a fixed order: some locales (it_IT) build theirs from
+    a set, whose order changes with Python's hash seed, so the same seed drew other cities
+    in another process."""
+    for provider in faker.get_providers():
+        cities = getattr(provider, "cities", None)
+        if isinstance(cities, list | tuple) and all(isinstance(c, str) for c in cities):
+            provider.cities = sorted(cities)
+    return faker
+
+
 @dataclass
 class NamePools:
     """Per-locale first names, last names, cities (with country) and companies."""
@@ -43,7 +54,7 @@ class NamePools:
         streets: dict[str, list[str]] = {}
         companies: list[tuple[str, str]] = []
         for index, (locale, country) in enumerate(_LOCALES.items()):
-            faker = Faker(locale)
+            faker = _ordered(Faker(locale))
             faker.seed_instance(seed * 101 + index)
             first[locale] = [faker.first_name() for _ in range(_POOL)]
             last[locale] = [faker.last_name() for _ in range(_POOL)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +15,6 @@ from cli.options import json_option
 from cli.output import emit_json, err_console, out_console
 from sandbox import FaultSettings, SandboxSettings, connection_info, create_app, sandbox_state
 from sandbox.faults import quiet_dropped_connections
-from sandbox.server import free_port
 
 __all__ = ["sandbox"]
 
@@ -77,18 +77,27 @@ def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None,
                            rate_html_200=rate_html_200, refuse_ids=list(refuse_ids))
     settings = SandboxSettings(customers=customers, seed=seed, db_path=db_path,
                                layout="8" if layout == "8" else "7", faults=faults)
-    err_console.print(f"preparing the sandbox ({customers} customers, seed {seed})...",
-                      highlight=False)
+    listener = _listen(host, port)  # a busy port is an error before anything else
+    port = int(listener.getsockname()[1])
+    kept = db_path is not None and db_path.is_file() and db_path.stat().st_size > 0
+    if not kept:
+        err_console.print(f"preparing the sandbox ({customers} customers, seed {seed})...",
+                          highlight=False)
     try:
         app = create_app(settings)
     except (sqlite3.DatabaseError, OSError) as error:
+        listener.close()
         raise click.BadParameter(f"cannot use {db_path} as the sandbox database: {error}",
                                  param_hint="--db") from error
     report = app.state.generation
     if report is not None:
         err_console.print(f"generated {report.counts} in {report.seconds:.1f} s",
                           highlight=False)
-    port = port or free_port(host)
+    elif kept:
+        store = sandbox_state(app).store
+        err_console.print(f"serving {escape(str(db_path))} as it is ({store.info('customers')} "
+                          f"customers, seed {store.info('seed')}; --customers and --seed "
+                          "apply to a new database only)", highlight=False)
     info = connection_info(settings, f"http://{host}:{port}")
     if as_json:
         emit_json(info)
@@ -108,7 +117,19 @@ def serve(host: str, port: int, customers: int, seed: int, db_path: Path | None,
                           f"{info['matomo']['site_id']} token_auth "
                           f"{info['matomo']['token_auth']}", highlight=False)
     quiet_dropped_connections()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        server.run(sockets=[listener])
     finally:
+        listener.close()
         sandbox_state(app).store.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` (0: a free port), or exit 1 saying why not."""
+    try:
+        return socket.create_server((host, port), backlog=2048)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}; another server may "
+            "be using it: pick another --port (0: any free port)") from None

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import statistics
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 from sandbox import SandboxSettings, create_app, sandbox_state
 from sandbox.purchase_process import ProcessParameters, simulate_customer
@@ -73,3 +77,27 @@ def test_engagement_tables_are_filled() -> None:
     for table in ("sandbox_campaigns", "sandbox_campaign_activity", "sandbox_email_messages",
                   "sandbox_web_visits"):
         assert state.store.query(f"SELECT COUNT(*) FROM {table}")[0][0] > 0, table
+
+
+_DUMP = """
+import hashlib, sqlite3, sys
+from datetime import date
+from sandbox import SandboxSettings, create_app, sandbox_state
+app = create_app(SandboxSettings(customers=120, seed=4, anchor=date(2026, 11, 30),
+                                 db_path=sys.argv[1]))
+sandbox_state(app).store.close()
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT * FROM m_contacts ORDER BY id").fetchall()
+print(len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+"""
+
+
+def test_the_same_seed_gives_the_same_data_in_any_process_and_locale(tmp_path: Path) -> None:
+    dumps = []
+    for number, (hash_seed, locale) in enumerate([("1", "C.UTF-8"), ("2", "POSIX")]):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "LC_ALL": locale, "LANG": locale}
+        done = subprocess.run([sys.executable, "-c", _DUMP, str(tmp_path / f"{number}.db")],
+                              env=env, capture_output=True, text=True, check=True)
+        dumps.append(done.stdout.strip())
+    assert dumps[0] == dumps[1]
+    assert dumps[0].startswith("120 ")
