@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import click
+import httpx
 import uvicorn
 from rich.markup import escape
 
@@ -15,6 +16,7 @@ from cli.options import json_option
 from cli.output import emit_json, err_console, out_console
 from sandbox import FaultSettings, SandboxSettings, connection_info, create_app, sandbox_state
 from sandbox.faults import quiet_dropped_connections
+from sandbox.schema import CUSTOM_FIELD_TYPES
 
 __all__ = ["sandbox"]
 
@@ -133,3 +135,47 @@ def _listen(host: str, port: int) -> socket.socket:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {error.strerror or error}; another server may "
             "be using it: pick another --port (0: any free port)") from None
+
+
+@sandbox.group("fields")
+def sandbox_fields() -> None:
+    """Custom fields of a running sandbox."""
+
+
+@sandbox_fields.command("add")
+@click.argument("field", metavar="MODULE.NAME")
+@click.argument("field_type", metavar="TYPE", type=click.Choice(sorted(CUSTOM_FIELD_TYPES)))
+@click.option("--len", "length", type=click.IntRange(1, 65535), help="Length (varchar, enum).")
+@click.option("--precision", type=click.IntRange(0, 30), help="Decimal places (decimal).")
+@click.option("--url", default="http://127.0.0.1:8080", show_default=True,
+              help="The running sandbox.")
+@json_option
+def add_field(field: str, field_type: str, length: int | None, precision: int | None,
+              url: str, as_json: bool) -> None:
+    """Declare a custom field (as Studio would) in a running sandbox.
+
+    \b
+    Examples:
+      suitepulse sandbox fields add Contacts.sp_lifecycle_stage_c enum --len 100
+      suitepulse sandbox fields add Contacts.sp_clv_c decimal --precision 2 --url http://127.0.0.1:9000
+    """
+    module, _, name = field.partition(".")
+    if not module or not name:
+        raise click.BadParameter(f"{field!r}: give MODULE.NAME, e.g. Contacts.sp_clv_c",
+                                 param_hint="MODULE.NAME")
+    body = {"module": module, "name": name, "type": field_type, "len": length,
+            "precision": precision}
+    try:
+        answer = httpx.post(f"{url.rstrip('/')}/sandbox/custom-fields", json=body, timeout=30)
+    except httpx.TransportError as error:
+        raise click.ClickException(f"no sandbox answers at {url}: {error}; start one with "
+                                   "suitepulse sandbox serve (or pass --url)") from None
+    if answer.status_code == 400:
+        raise click.UsageError(str(answer.json().get("error", answer.text)))
+    if answer.status_code != 201:
+        raise click.ClickException(f"{url} answered {answer.status_code}: is it a sandbox?")
+    if as_json:
+        emit_json(answer.json())
+    else:
+        out_console.print(f"added {escape(module)}.{escape(name)} ({field_type}) to {escape(url)}",
+                          highlight=False)

@@ -13,6 +13,9 @@ import pytest
 from click.testing import Result
 
 from cli.commands import sandbox_cmd
+from connectors.suitecrm import SuiteCRMClient
+from sandbox import running_sandbox
+from sandbox.server import free_port
 
 
 def _stub_server(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -76,3 +79,20 @@ def test_a_kept_database_is_served_as_it_is_and_says_so(
     assert again.exit_code == 0, again.output
     assert "preparing" not in again.stderr
     assert f"serving {db} as it is (12 customers, seed 1" in again.stderr.replace("\n", "")
+
+
+def test_fields_add_declares_a_custom_field_in_a_running_sandbox(
+        run_cli: Callable[..., Result]) -> None:
+    with running_sandbox(customers=5) as sb:
+        added = run_cli("sandbox", "fields", "add", "Contacts.sp_clv_c", "decimal",
+                        "--precision", "2", "--url", sb.base_url)
+        assert added.exit_code == 0, added.output
+        with SuiteCRMClient(sb.suitecrm_settings()) as client:
+            meta = client.fields("Contacts")["sp_clv_c"]
+        assert (meta.type, meta.precision, meta.source) == ("decimal", 2, "custom_fields")
+        bad = run_cli("sandbox", "fields", "add", "Contacts.CLV", "decimal", "--url",
+                      sb.base_url)
+        assert bad.exit_code == 2 and "ends with _c" in bad.stderr
+        free = f"http://127.0.0.1:{free_port('127.0.0.1')}"
+    gone = run_cli("sandbox", "fields", "add", "Contacts.sp_x_c", "int", "--url", free)
+    assert gone.exit_code == 1 and "no sandbox answers" in gone.stderr
