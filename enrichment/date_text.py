@@ -1,27 +1,41 @@
 """Dates as exports write them, parsed column-wise; day and month are never guessed.
 
-ISO 8601 (with or without time and offset) is read directly. ``13.11.2024`` (dots) is
-day-first by convention. ``03/12/2024`` reads both ways, so a column of numeric dates with
-``/`` or ``-`` needs ``--date-format``; the error names the format its values support. Other
-unambiguous forms (``Nov 3, 2024``, ``2024/11/03``) are parsed as written. Naive times are UTC.
-Each distinct text is parsed once.
+Without ``--date-format``: ISO 8601 (with or without time and offset) is read directly.
+``13.11.2024`` (dots) is day-first by convention and read strictly so (``03.13.2024`` is not
+a date). Numbers joined by ``/``, ``-`` or spaces with the year last (``03/12/2024``) read
+both ways, so such a column needs ``--date-format``; the error names the format its values
+support and where they are. Dates with a month name and a four-digit year (``Nov 3, 2024``)
+are read as written. Anything else (no year, no day, a number alone) is unparsable. Naive
+times are UTC. Each distinct text is parsed once.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from enrichment.errors import EnrichmentError
+from enrichment.positions import Where, data_row
 
 __all__ = ["parse_dates"]
 
-_NUMERIC_DMY = (r"^(?P<first>\d{1,2})(?P<sep>[/.-])(?P<second>\d{1,2})[/.-]"
+_NUMERIC_DMY = (r"^(?P<first>\d{1,2})(?P<sep>[/.\- ])(?P<second>\d{1,2})(?P=sep)"
                 r"(?P<year>\d{2}|\d{4})(?P<time>[ T].*)?$")
+_NO_YEAR = r"^\d{1,2}[/.\- ]\d{1,2}\.?(?:[ T].*)?$"
+_WORDED = r"^(?=.*[A-Za-z]{3})(?=.*\b\d{4}\b)(?=.*\b\d{1,2}\b)"
+_CLOCKS = ((r"^\d{1,2}:\d{2}:\d{2}$", "%H:%M:%S"), (r"^\d{1,2}:\d{2}$", "%H:%M"),
+           (r"^\d{1,2}:\d{2}:\d{2} ?[AaPp][Mm]$", "%I:%M:%S %p"),
+           (r"^\d{1,2}:\d{2} ?[AaPp][Mm]$", "%I:%M %p"))
+_UTC: Final = "datetime64[ns, UTC]"
 
 
-def parse_dates(text: pa.Array, *, column: str, date_format: str | None) -> pd.Series:
+def parse_dates(text: pa.Array, *, column: str, date_format: str | None,
+                where: Where = data_row) -> pd.Series:
     """UTC datetimes of ``text`` (blank and unparsable values become NaT)."""
     if date_format is None:
         iso = _iso(text)
@@ -30,11 +44,11 @@ def parse_dates(text: pa.Array, *, column: str, date_format: str | None) -> pd.S
     text = pc.utf8_trim_whitespace(text)
     encoded = pc.dictionary_encode(text)
     distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+    codes: npt.NDArray[np.intp] = encoded.indices.to_numpy(zero_copy_only=False)
     if date_format is not None:
         parsed = _with_format(distinct, date_format)
     else:
-        parsed = _without_format(distinct, column)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+        parsed = _without_format(distinct, codes, column, where)
     return pd.Series(pd.DatetimeIndex(parsed).take(codes), copy=False)
 
 
@@ -43,6 +57,7 @@ def _iso(text: pa.Array) -> pd.Series | None:
     present = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     for target in (pa.timestamp("ns"), pa.timestamp("ns", "UTC")):
         try:
+            pc.cast(present.slice(0, 1000), target)   # a failing cast is slow: try a few
             stamps = pc.cast(present, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
@@ -51,70 +66,90 @@ def _iso(text: pa.Array) -> pd.Series | None:
     return None
 
 
+def _to_utc(values: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime`` with ``fmt``; unparsable and out-of-range values are NaT."""
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", utc=True, format=fmt)
+        return pd.Series(parsed, index=values.index).astype(_UTC)
+    except (ValueError, OverflowError):   # out of the ns range: one by one
+        if len(values) == 1:
+            return pd.Series([pd.NaT], index=values.index, dtype=_UTC)
+        pieces = [_to_utc(values.iloc[i:i + 1], fmt) for i in range(len(values))]
+        return pd.Series(pd.concat(pieces), index=values.index, dtype=_UTC)
+
+
 def _with_format(distinct: pd.Series, date_format: str) -> pd.Series:
-    blank = distinct.eq("")
-    parsed = pd.to_datetime(distinct.where(~blank), format=date_format, errors="coerce",
-                            utc=True)
-    return pd.Series(parsed)
+    return _to_utc(distinct.where(distinct.ne("")), date_format)
 
 
-def _without_format(distinct: pd.Series, column: str) -> pd.Series:
+def _without_format(distinct: pd.Series, codes: npt.NDArray[np.intp], column: str,
+                    where: Where) -> pd.Series:
     parts = distinct.str.extract(_NUMERIC_DMY)
     numeric = parts["first"].notna()
-    slashed = numeric & parts["sep"].ne(".")
-    if slashed.any():
-        raise _needs_format(distinct[slashed], parts[slashed], column)
-    present = distinct.where(distinct.ne(""))
-    parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ns, UTC]")
     dotted = numeric & parts["sep"].eq(".")
-    if dotted.any():
-        parsed[dotted] = pd.to_datetime(present[dotted], dayfirst=True, format="mixed",
-                                        errors="coerce", utc=True)
-    rest = ~dotted & present.notna()
-    if rest.any():
-        readable = pd.to_datetime(present[rest], errors="coerce", utc=True, format="ISO8601")
-        retry = readable.isna()
-        if retry.any():
-            readable[retry] = pd.to_datetime(present[rest][retry], errors="coerce", utc=True,
-                                             format="mixed")
-        parsed[rest] = readable
+    swappable = numeric & ~dotted
+    if swappable.any():
+        raise _needs_format(distinct, parts, swappable, codes, column, where)
+    parsed = pd.Series(pd.NaT, index=distinct.index, dtype=_UTC)
+    for fmt, group in parts[dotted].groupby(_formats(parts[dotted])):
+        parsed[group.index] = _to_utc(distinct[group.index], str(fmt))
+    present = distinct.ne("") & ~dotted & ~distinct.str.match(_NO_YEAR)
+    iso = _to_utc(distinct[present], "ISO8601")
+    parsed[iso.index] = iso
+    worded = present & parsed.isna() & distinct.str.contains(_WORDED)
+    if worded.any():
+        parsed[worded] = _to_utc(distinct[worded], "mixed")
     return parsed
 
 
-def _needs_format(values: pd.Series, parts: pd.DataFrame, column: str) -> EnrichmentError:
-    first, second = parts["first"].astype(int), parts["second"].astype(int)
+def _needs_format(distinct: pd.Series, parts: pd.DataFrame, swappable: pd.Series,
+                  codes: npt.NDArray[np.intp], column: str, where: Where) -> EnrichmentError:
+    first = parts["first"].where(swappable).astype(float)
+    second = parts["second"].where(swappable).astype(float)
     day_first, month_first = first > 12, second > 12
-    example = _sample(values[~day_first & ~month_first]) or _sample(values)
-    fmt = _format_of(parts.iloc[0])
+    either = swappable & ~day_first & ~month_first
+
+    def shown(mask: pd.Series) -> str:
+        position = int(np.flatnonzero(mask.to_numpy())[0])
+        return f"{distinct.iloc[position]!r} ({where(int(np.argmax(codes == position)))})"
+
+    model = parts[either].iloc[0] if either.any() else parts[swappable].iloc[0]
+    dmy, mdy = _format_of(model), _format_of(model, month_first=True)
     if day_first.any() and month_first.any():
         return EnrichmentError(
-            f"{_sample(values[day_first])!r} and {_sample(values[month_first])!r} both appear: "
-            "the column mixes day/month and month/day dates", column=column,
+            f"{shown(day_first)} and {shown(month_first)} both appear: the column mixes "
+            "day/month and month/day dates", column=column,
             hint="make the column consistent, then pass --date-format")
-    if day_first.any():
+    if day_first.any() and either.any():
+        return EnrichmentError(f"{shown(day_first)} and {shown(either)} both appear",
+                               column=column, hint=f"pass --date-format {dmy}")
+    if month_first.any() and either.any():
+        return EnrichmentError(f"{shown(month_first)} and {shown(either)} both appear",
+                               column=column, hint=f"pass --date-format {mdy}")
+    if day_first.any() or month_first.any():
+        fmt = dmy if day_first.any() else mdy
         return EnrichmentError(
-            f"{_sample(values[day_first])!r} and {example!r} both appear", column=column,
-            hint=f"pass --date-format {fmt}")
-    if month_first.any():
-        return EnrichmentError(
-            f"{_sample(values[month_first])!r} and {example!r} both appear", column=column,
-            hint=f"pass --date-format {_format_of(parts.iloc[0], month_first=True)}")
+            f"dates such as {shown(day_first | month_first)} are read only with a format",
+            column=column, hint=f"pass --date-format {fmt}")
     return EnrichmentError(
-        f"dates such as {example!r} read both as day/month and as month/day", column=column,
-        hint=f"pass --date-format {fmt} or "
-             f"--date-format {_format_of(parts.iloc[0], month_first=True)}")
+        f"dates such as {shown(either)} read both as day/month and as month/day",
+        column=column, hint=f"pass --date-format {dmy} or --date-format {mdy}")
 
 
-def _sample(values: pd.Series) -> str:
-    return str(values.iloc[0]) if len(values) else ""
+def _formats(parts: pd.DataFrame, *, month_first: bool = False) -> pd.Series:
+    """The strftime format of each numeric date's parts (column-wise)."""
+    order = "%m{sep}%d{sep}" if month_first else "%d{sep}%m{sep}"
+    year = parts["year"].str.len().map({4: "%Y", 2: "%y"})
+    formats = parts["sep"].map(lambda sep: order.format(sep=sep)) + year
+    time = parts["time"].fillna("")
+    clock = pd.Series("", index=parts.index, dtype=object)
+    clock[time.str.strip().ne("")] = " ?"         # a time of no known shape: unparsable
+    for pattern, code in _CLOCKS:
+        shaped = time.str[1:].str.match(pattern)
+        clock[shaped] = time[shaped].str[0] + code
+    return formats + clock
 
 
 def _format_of(part: pd.Series, *, month_first: bool = False) -> str:
-    sep = str(part["sep"])
-    year = "%Y" if len(str(part["year"])) == 4 else "%y"
-    order = ("%m", "%d") if month_first else ("%d", "%m")
-    time = part["time"]
-    clock = ""
-    if isinstance(time, str) and time.strip():
-        clock = " %H:%M:%S" if time.count(":") >= 2 else " %H:%M"
-    return f"{order[0]}{sep}{order[1]}{sep}{year}{clock}"
+    """The strftime format of one numeric date's parts."""
+    return str(_formats(part.to_frame().T, month_first=month_first).iloc[0])
