@@ -24,14 +24,15 @@ from enrichment.positions import Where, data_row
 
 __all__ = ["parse_dates"]
 
-_NUMERIC_DMY = (r"^(?P<first>\d{1,2})(?P<sep>[/.\- ])(?P<second>\d{1,2})(?P=sep)"
+_NUMERIC_DMY = (r"^(?P<first>\d{1,2})(?P<sep>[/.\- ])(?P<second>\d{1,2})(?P<sep2>[/.\- ])"
                 r"(?P<year>\d{2}|\d{4})(?P<time>[ T].*)?$")
 _NO_YEAR = r"^\d{1,2}[/.\- ]\d{1,2}\.?(?:[ T].*)?$"
 _WORDED = r"^(?=.*[A-Za-z]{3})(?=.*\b\d{4}\b)(?=.*\b\d{1,2}\b)"
-_CLOCKS = ((r"^\d{1,2}:\d{2}:\d{2}$", "%H:%M:%S"), (r"^\d{1,2}:\d{2}$", "%H:%M"),
-           (r"^\d{1,2}:\d{2}:\d{2} ?[AaPp][Mm]$", "%I:%M:%S %p"),
-           (r"^\d{1,2}:\d{2} ?[AaPp][Mm]$", "%I:%M %p"))
+_CLOCKS = ((r"^[ T]\d{1,2}:\d{2}:\d{2}$", "%H:%M:%S"), (r"^[ T]\d{1,2}:\d{2}$", "%H:%M"),
+           (r"^[ T]\d{1,2}:\d{2}:\d{2} ?[AaPp][Mm]$", "%I:%M:%S %p"),
+           (r"^[ T]\d{1,2}:\d{2} ?[AaPp][Mm]$", "%I:%M %p"))
 _UTC: Final = "datetime64[ns, UTC]"
+_NAT = np.datetime64("NaT", "ns")
 
 
 def parse_dates(text: pa.Array, *, column: str, date_format: str | None,
@@ -43,13 +44,14 @@ def parse_dates(text: pa.Array, *, column: str, date_format: str | None,
             return iso
     text = pc.utf8_trim_whitespace(text)
     encoded = pc.dictionary_encode(text)
-    distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
     codes: npt.NDArray[np.intp] = encoded.indices.to_numpy(zero_copy_only=False)
     if date_format is not None:
-        parsed = _with_format(distinct, date_format)
+        distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+        parsed = pd.DatetimeIndex(_with_format(distinct, date_format))
     else:
-        parsed = _without_format(distinct, codes, column, where)
-    return pd.Series(pd.DatetimeIndex(parsed).take(codes), copy=False)
+        naive = _without_format(encoded.dictionary, codes, column, where)
+        parsed = pd.DatetimeIndex(naive).tz_localize("UTC")
+    return pd.Series(parsed.take(codes), copy=False)
 
 
 def _iso(text: pa.Array) -> pd.Series | None:
@@ -82,38 +84,92 @@ def _with_format(distinct: pd.Series, date_format: str) -> pd.Series:
     return _to_utc(distinct.where(distinct.ne("")), date_format)
 
 
-def _without_format(distinct: pd.Series, codes: npt.NDArray[np.intp], column: str,
-                    where: Where) -> pd.Series:
-    parts = distinct.str.extract(_NUMERIC_DMY)
-    numeric = parts["first"].notna()
-    dotted = numeric & parts["sep"].eq(".")
-    swappable = numeric & ~dotted
+def _without_format(distinct: pa.Array, codes: npt.NDArray[np.intp], column: str,
+                    where: Where) -> npt.NDArray[np.datetime64]:
+    """Naive UTC datetimes of the distinct values (NaT where unparsable)."""
+    parts = pc.extract_regex(distinct, _NUMERIC_DMY)
+    numeric = pc.fill_null(pc.equal(pc.struct_field(parts, "sep"),
+                                    pc.struct_field(parts, "sep2")), False)
+    dotted = pc.and_(numeric, pc.equal(pc.struct_field(parts, "sep"), "."))
+    swappable = np.asarray(pc.and_not(numeric, dotted).to_numpy(zero_copy_only=False))
     if swappable.any():
-        raise _needs_format(distinct, parts, swappable, codes, column, where)
-    parsed = pd.Series(pd.NaT, index=distinct.index, dtype=_UTC)
-    for fmt, group in parts[dotted].groupby(_formats(parts[dotted])):
-        parsed[group.index] = _to_utc(distinct[group.index], str(fmt))
-    present = distinct.ne("") & ~dotted & ~distinct.str.match(_NO_YEAR)
-    iso = _to_utc(distinct[present], "ISO8601")
-    parsed[iso.index] = iso
-    worded = present & parsed.isna() & distinct.str.contains(_WORDED)
-    if worded.any():
-        parsed[worded] = _to_utc(distinct[worded], "mixed")
+        frame = pc.filter(parts, pa.array(swappable)).flatten()
+        raise _needs_format(
+            pd.Series(distinct.to_pylist(), dtype=object)[swappable].reset_index(drop=True),
+            pd.DataFrame({f.name: a.to_pylist() for f, a in zip(parts.type, frame,
+                                                                strict=True)}),
+            codes, np.flatnonzero(swappable), column, where)
+    parsed = np.full(len(distinct), _NAT)
+    at = np.flatnonzero(np.asarray(dotted.to_numpy(zero_copy_only=False)))
+    if at.size:
+        parsed[at] = _day_first(pc.take(parts, pa.array(at)))
+    rest = np.ones(len(distinct), dtype=bool)
+    rest[at] = False
+    rest &= np.asarray(pc.invert(pc.or_(pc.equal(distinct, ""), pc.match_substring_regex(
+        distinct, _NO_YEAR))).to_numpy(zero_copy_only=False))
+    if rest.any():
+        values = pd.Series(pc.filter(distinct, pa.array(rest)).to_pylist(), dtype=object)
+        readable = _to_utc(values, "ISO8601")
+        worded = readable.isna() & values.str.contains(_WORDED)
+        if worded.any():
+            readable[worded] = _to_utc(values[worded], "mixed")
+        parsed[np.flatnonzero(rest)] = readable.dt.tz_convert(None).to_numpy()
     return parsed
 
 
-def _needs_format(distinct: pd.Series, parts: pd.DataFrame, swappable: pd.Series,
-                  codes: npt.NDArray[np.intp], column: str, where: Where) -> EnrichmentError:
-    first = parts["first"].where(swappable).astype(float)
-    second = parts["second"].where(swappable).astype(float)
+def _day_first(parts: pa.StructArray) -> npt.NDArray[np.datetime64]:
+    """Dotted dates (``13.11.2024``, ``3.11.24 14:05``) read as day.month.year, strictly."""
+    year = pc.utf8_length(pc.struct_field(parts, "year"))
+    time = pc.struct_field(parts, "time")
+    clock = pa.array(np.zeros(len(parts), dtype=np.int8))     # 0: no time
+    unknown = pc.greater(pc.utf8_length(pc.fill_null(time, "")), 0)
+    clock = pc.if_else(unknown, pa.scalar(-1, pa.int8()), clock)
+    for number, (pattern, _) in enumerate(_CLOCKS, start=1):
+        clock = pc.if_else(pc.fill_null(pc.match_substring_regex(time, pattern), False),
+                           pa.scalar(number, pa.int8()), clock)
+    joint = pc.if_else(pc.starts_with(pc.fill_null(time, ""), "T"), "T", " ")
+    key = pc.binary_join_element_wise(pc.cast(year, pa.string()), pc.cast(clock, pa.string()),
+                                      joint, "|")
+    text = pc.binary_join_element_wise(pc.struct_field(parts, "first"), ".",
+                                       pc.struct_field(parts, "second"), ".",
+                                       pc.struct_field(parts, "year"),
+                                       pc.fill_null(time, ""), "")
+    out = np.full(len(parts), _NAT)
+    for group in pc.unique(key).to_pylist():
+        length, shape, sep = str(group).split("|")
+        if int(shape) < 0:
+            continue                                            # a time of no known shape
+        fmt = "%d.%m." + ("%Y" if length == "4" else "%y")
+        if int(shape):
+            fmt += sep + _CLOCKS[int(shape) - 1][1]
+        mask = pc.equal(key, group)
+        stamps = pc.strptime(pc.filter(text, mask), format=fmt, unit="ns", error_is_null=True)
+        exact = pc.and_(   # strptime rolls 31.02. over into March: keep what was written
+            pc.equal(pc.day(stamps), pc.cast(pc.filter(pc.struct_field(parts, "first"), mask),
+                                              pa.int64())),
+            pc.equal(pc.month(stamps), pc.cast(pc.filter(pc.struct_field(parts, "second"),
+                                                         mask), pa.int64())))
+        kept = pc.if_else(pc.fill_null(exact, False), stamps, pa.scalar(None, stamps.type))
+        out[np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False)))] = \
+            kept.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _needs_format(values: pd.Series, parts: pd.DataFrame, codes: npt.NDArray[np.intp],
+                  positions: npt.NDArray[np.intp], column: str, where: Where
+                  ) -> EnrichmentError:
+    """The refusal of numeric dates that read both ways (``values``: those, ``positions``:
+    their places among the distinct values)."""
+    first, second = parts["first"].astype(int), parts["second"].astype(int)
     day_first, month_first = first > 12, second > 12
-    either = swappable & ~day_first & ~month_first
+    either = ~day_first & ~month_first
 
     def shown(mask: pd.Series) -> str:
         position = int(np.flatnonzero(mask.to_numpy())[0])
-        return f"{distinct.iloc[position]!r} ({where(int(np.argmax(codes == position)))})"
+        row = int(np.argmax(codes == positions[position]))
+        return f"{values.iloc[position]!r} ({where(row)})"
 
-    model = parts[either].iloc[0] if either.any() else parts[swappable].iloc[0]
+    model = parts[either].iloc[0] if either.any() else parts.iloc[0]
     dmy, mdy = _format_of(model), _format_of(model, month_first=True)
     if day_first.any() and month_first.any():
         return EnrichmentError(
@@ -145,7 +201,7 @@ def _formats(parts: pd.DataFrame, *, month_first: bool = False) -> pd.Series:
     clock = pd.Series("", index=parts.index, dtype=object)
     clock[time.str.strip().ne("")] = " ?"         # a time of no known shape: unparsable
     for pattern, code in _CLOCKS:
-        shaped = time.str[1:].str.match(pattern)
+        shaped = time.str.match(pattern)
         clock[shaped] = time[shaped].str[0] + code
     return formats + clock
 
