@@ -219,8 +219,10 @@ def _dates(column: pa.ChunkedArray, name: str, options: ReadOptions,
     text = _text(column)
     dates = parse_dates(text, column=name, date_format=options.date_format,
                         where=place.where)
-    _no_blanks(dates.isna().to_numpy(), name, "date", place, text,
-               hint="pass --date-format" if options.date_format is None else None)
+    bad = dates.isna().to_numpy()
+    many = int(bad.sum()) > 1 and options.date_format is None
+    _no_blanks(bad, name, "date", place, text,
+               hint="check the column's format or pass --date-format" if many else None)
     return dates
 
 
