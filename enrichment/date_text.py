@@ -11,6 +11,7 @@ times are UTC. Each distinct text is parsed once.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import numpy as np
@@ -192,20 +193,10 @@ def _needs_format(values: pd.Series, parts: pd.DataFrame, codes: npt.NDArray[np.
         column=column, hint=f"pass --date-format {dmy} or --date-format {mdy}")
 
 
-def _formats(parts: pd.DataFrame, *, month_first: bool = False) -> pd.Series:
-    """The strftime format of each numeric date's parts (column-wise)."""
-    order = "%m{sep}%d{sep}" if month_first else "%d{sep}%m{sep}"
-    year = parts["year"].str.len().map({4: "%Y", 2: "%y"})
-    formats = parts["sep"].map(lambda sep: order.format(sep=sep)) + year
-    time = parts["time"].fillna("")
-    clock = pd.Series("", index=parts.index, dtype=object)
-    clock[time.str.strip().ne("")] = " ?"         # a time of no known shape: unparsable
-    for pattern, code in _CLOCKS:
-        shaped = time.str.match(pattern)
-        clock[shaped] = time[shaped].str[0] + code
-    return formats + clock
-
-
 def _format_of(part: pd.Series, *, month_first: bool = False) -> str:
-    """The strftime format of one numeric date's parts."""
-    return str(_formats(part.to_frame().T, month_first=month_first).iloc[0])
+    """The strftime format of one numeric date's parts (for a hint)."""
+    sep, time = str(part["sep"]), part["time"] if isinstance(part["time"], str) else ""
+    year = "%Y" if len(str(part["year"])) == 4 else "%y"
+    order = ("%m", "%d") if month_first else ("%d", "%m")
+    clock = next((time[0] + code for pattern, code in _CLOCKS if re.match(pattern, time)), "")
+    return f"{order[0]}{sep}{order[1]}{sep}{year}{clock}"
