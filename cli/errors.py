@@ -42,14 +42,18 @@ def _document(error: Exception) -> dict[str, Any]:
 def report_error(error: Exception, *, json_output: bool) -> ExitCode:
     """Print ``error`` for a person (stderr) and, with --json, as JSON (stdout)."""
     code = exit_code_for(error)
+    hint = getattr(error, "hint", None)
+    own_line = bool(hint) and not isinstance(error, ConnectorError)
     if isinstance(error, ConfigError):
         for problem in error.problems:
             err_console.print(f"[red]error:[/] {escape(str(problem))}", highlight=False)
     else:
-        err_console.print(f"[red]error:[/] {escape(str(error))}", highlight=False)
-    hint = getattr(error, "hint", None)
-    if hint and not isinstance(error, ConnectorError):
-        err_console.print(f"[yellow]hint:[/] {escape(hint)}", highlight=False)
+        text = str(error)
+        if own_line:
+            text = text.removesuffix(f" (hint: {hint})")     # the hint gets its own line
+        err_console.print(f"[red]error:[/] {escape(text)}", highlight=False)
+    if own_line:
+        err_console.print(f"[yellow]hint:[/] {escape(str(hint))}", highlight=False)
     if json_output:
         emit_json({**status_fields(code), "error": _document(error)})
     return code

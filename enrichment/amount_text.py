@@ -1,11 +1,14 @@
 """Amounts as exports write them: ``12.50``, ``$1,234.50``, ``1.234,50 €``, ``(12.00)``.
 
-Whitespace, currency symbols and three-letter currency codes are dropped; ``(x)`` and a
-trailing ``-`` are negative; ``'`` groups thousands. The decimal mark is ``--decimal`` or, when
-not given, what the values show (``1.234,50`` or ``12,5`` show a comma, ``1,234.50`` or
-``12.5`` a dot). Values that show both, or only separators followed by exactly three digits
-(``1,234`` is 1234 or 1.234), are refused rather than guessed. Each distinct text is parsed
-once; a blank amount is returned as NaN with its own mask.
+Currency symbols, three-letter currency codes and spaces around the number are dropped;
+``(x)`` and a trailing ``-`` are negative. Thousands are grouped by the other mark than the
+decimal one, or by spaces or ``'`` between digits, in groups of three (``1,23,456.00``, the
+Indian grouping, too). The decimal mark is ``--decimal`` or, when not given, what the values
+show (``1.234,50`` or ``12,5`` show a comma, ``1,234.50`` or ``12.5`` a dot). Values that show
+both, or only separators followed by exactly three digits (``1,234`` is 1234 or 1.234), are
+refused rather than guessed, and so is a value whose grouping does not fit its mark
+(``1,234.50`` with ``--decimal ,``). Each distinct text is parsed once; a blank amount is
+returned as NaN with its own mask, an unparsable one as NaN outside it.
 """
 
 from __future__ import annotations
@@ -18,29 +21,38 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from enrichment.errors import EnrichmentError
+from enrichment.positions import Where, data_row
 
 __all__ = ["Decimal", "parse_amounts"]
 
 Decimal = Literal[".", ","]
 
-_NOISE = r"[\s\p{Sc}]|^[A-Za-z]{3}|[A-Za-z]{3}$|['’]"
+_SPACE = r"[\s\p{Zs}]"
+_NOISE = r"\p{Sc}|^[A-Za-z]{3}|[A-Za-z]{3}$"
+_GROUP_MARK = r"(\d)[\s\p{Zs}'’](\d)"     # a space or ' between digits groups thousands
 _COMMA_SHOWN = r",\d{1,2}$|,\d{4,}$|\.\d*,|\.\d{3}\."
 _DOT_SHOWN = r"\.\d{1,2}$|\.\d{4,}$|,\d*\.|,\d{3},"
 _SEPARATED = r"[.,]"
+_NUMBER = {
+    ".": r"^[-+]?(\d+|\d{1,3}(,\d{3})+|\d{1,3}(_\d{3})+|\d{1,2}(,\d{2})+,\d{3})?(\.\d*)?$",
+    ",": r"^[-+]?(\d+|\d{1,3}(\.\d{3})+|\d{1,3}(_\d{3})+)?(,\d*)?$",
+}
 
 
-def parse_amounts(text: pa.Array, *, column: str, decimal: Decimal | None
+def parse_amounts(text: pa.Array, *, column: str, decimal: Decimal | None,
+                  where: Where = data_row
                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Amounts of ``text``, NaN where blank or unparsable; and where it is blank."""
     fast = _plain(text, decimal)
     if fast is not None:
-        return fast, np.isnan(fast)
-    text = pc.utf8_trim_whitespace(text)
+        blank = np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
+        return fast, blank
+    text = pc.utf8_trim(text, " \t\r\n\u00a0\u202f")
     blank = np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)
     encoded = pc.dictionary_encode(text)
     cleaned = _cleaned(encoded.dictionary)
-    mark = decimal if decimal is not None else _decimal_shown(cleaned, column)
     codes: npt.NDArray[np.intp] = encoded.indices.to_numpy(zero_copy_only=False)
+    mark = decimal if decimal is not None else _decimal_shown(cleaned, codes, column, where)
     return _numbers(cleaned, mark)[codes], blank
 
 
@@ -68,18 +80,24 @@ def _only_thousands(values: pa.Array) -> bool:
 
 
 def _cleaned(distinct: pa.Array) -> pa.Array:
+    """Symbols and codes dropped, digit groups joined by ``_``, signs in front."""
     text = pc.replace_substring_regex(distinct, _NOISE, "")
+    text = pc.utf8_trim(text, " \t\u00a0\u202f")
+    text = pc.replace_substring_regex(text, _GROUP_MARK, r"\1_\2")
+    text = pc.replace_substring_regex(text, _GROUP_MARK, r"\1_\2")   # overlapping: 1 234 567
+    text = pc.replace_substring_regex(text, _SPACE, "")
     text = pc.replace_substring_regex(text, r"^\((.*)\)$", r"-\1")
     return pc.replace_substring_regex(text, r"^([^-].*)-$", r"-\1")
 
 
-def _decimal_shown(cleaned: pa.Array, column: str) -> Decimal:
+def _decimal_shown(cleaned: pa.Array, codes: npt.NDArray[np.intp], column: str,
+                   where: Where) -> Decimal:
     comma = pc.match_substring_regex(cleaned, _COMMA_SHOWN)
     dot = pc.match_substring_regex(cleaned, _DOT_SHOWN)
     if pc.any(comma).as_py() and pc.any(dot).as_py():
         raise EnrichmentError(
-            f"amounts are written both ways, e.g. {_first(cleaned, comma)!r} and "
-            f"{_first(cleaned, dot)!r}", column=column,
+            f"amounts are written both ways, e.g. {_first(cleaned, comma, codes, where)} and "
+            f"{_first(cleaned, dot, codes, where)}", column=column,
             hint="pass --decimal , or --decimal . for the mark the file uses")
     if pc.any(comma).as_py():
         return ","
@@ -88,21 +106,27 @@ def _decimal_shown(cleaned: pa.Array, column: str) -> Decimal:
     separated = pc.match_substring_regex(cleaned, _SEPARATED)
     if pc.any(separated).as_py():
         raise EnrichmentError(
-            f"amounts such as {_first(cleaned, separated)!r} read as thousands or as "
-            "decimals", column=column, hint="pass --decimal . or --decimal ,")
+            f"amounts such as {_first(cleaned, separated, codes, where)} read as thousands "
+            "or as decimals", column=column, hint="pass --decimal . or --decimal ,")
     return "."
 
 
-def _first(values: pa.Array, mask: pa.Array) -> str:
-    return str(pc.filter(values, mask)[0].as_py())
+def _first(values: pa.Array, mask: pa.Array, codes: npt.NDArray[np.intp],
+           where: Where) -> str:
+    """The first value under ``mask`` and where it is (distinct values: first seen first)."""
+    position = int(np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False)))[0])
+    text = str(values[position].as_py()).replace("_", " ")
+    return f"{text!r} ({where(int(np.argmax(codes == position)))})"
 
 
 def _numbers(cleaned: pa.Array, mark: Decimal) -> npt.NDArray[np.float64]:
+    valid = pc.match_substring_regex(cleaned, _NUMBER[mark])
+    valid = pc.and_(valid, pc.match_substring_regex(cleaned, r"\d"))
     if mark == ",":
         cleaned = pc.replace_substring(pc.replace_substring(cleaned, ".", ""), ",", ".")
     else:
         cleaned = pc.replace_substring(cleaned, ",", "")
-    valid = pc.match_substring_regex(cleaned, r"^[-+]?(\d+\.?\d*|\.\d+)$")
+    cleaned = pc.replace_substring(cleaned, "_", "")
     kept = pc.if_else(valid, cleaned, pa.scalar(None, pa.string()))
     return np.asarray(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False),
                       dtype=np.float64)

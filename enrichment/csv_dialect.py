@@ -3,7 +3,9 @@
 Spreadsheet exports differ by locale: a German Excel writes ``;`` and cp1252, a US one ``,``
 and UTF-8 (often with a byte-order mark). The separator is the candidate that splits the
 header and the first lines into the same number of fields (more than one); the encoding is
-UTF-8 when the sample decodes as UTF-8, else cp1252 (a superset of Latin-1's printable range).
+UTF-8 when the sample decodes as UTF-8, else cp1252 (a superset of Latin-1's printable
+range), else Latin-1. A file whose first 64 KiB are UTF-8 but not the rest is read again by
+``enrichment.transactions_file`` with ``fallback_encoding``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from enrichment.errors import EnrichmentError
 
-__all__ = ["SEPARATORS", "Dialect", "sniff_dialect"]
+__all__ = ["SEPARATORS", "Dialect", "fallback_encoding", "sniff_dialect"]
 
 SEPARATORS = (",", ";", "\t", "|")
 _SAMPLE_BYTES = 1 << 16
@@ -31,7 +33,7 @@ class Dialect:
     separator: str
     header: list[str]
     guessed_encoding: bool = False
-    """True when the file is not UTF-8 and cp1252 was assumed (worth a warning)."""
+    """True when the file is not UTF-8 and cp1252 or Latin-1 was assumed (worth a warning)."""
 
 
 def sniff_dialect(path: Path, *, separator: str | None = None,
@@ -40,7 +42,7 @@ def sniff_dialect(path: Path, *, separator: str | None = None,
     with path.open("rb") as handle:
         sample = handle.read(_SAMPLE_BYTES)
     if not sample.strip():
-        raise EnrichmentError(f"{path.name} is empty", hint="export the transactions with a "
+        raise EnrichmentError("the file is empty", hint="export the transactions with a "
                               "header row")
     guessed = False
     if encoding is None:
@@ -52,7 +54,7 @@ def sniff_dialect(path: Path, *, separator: str | None = None,
                               hint="use a Python codec name such as utf-8, cp1252 or latin-1"
                               ) from None
     except UnicodeDecodeError as error:
-        raise EnrichmentError(f"{path.name} is not {encoding}: {error.reason} at byte "
+        raise EnrichmentError(f"the file is not {encoding}: {error.reason} at byte "
                               f"{error.start}", hint="pass the file's --encoding") from None
     lines = text.lstrip("\ufeff").splitlines()[:_SAMPLE_LINES]
     if len(lines) > 1 and len(sample) == _SAMPLE_BYTES:
@@ -69,8 +71,17 @@ def _encoding_of(sample: bytes) -> tuple[str, bool]:
     try:
         _decode_sample(sample, "utf-8")
     except UnicodeDecodeError:
-        return "cp1252", True
+        return fallback_encoding(sample), True
     return "utf-8", False
+
+
+def fallback_encoding(data: bytes) -> str:
+    """cp1252 where ``data`` decodes so, else Latin-1 (which decodes any byte)."""
+    try:
+        _decode_sample(data, "cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:

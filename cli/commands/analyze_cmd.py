@@ -77,7 +77,7 @@ def _end(value: str | None) -> pd.Timestamp | None:
 @click.option("--decimal", type=click.Choice([".", ","]),
               help="Decimal mark of the amounts (default: what the values show).")
 @click.option("--encoding", help="CSV encoding, e.g. utf-8, cp1252 (default: UTF-8 with or "
-              "without BOM, else cp1252 with a warning).")
+              "without BOM, else cp1252 or Latin-1 with a warning).")
 @click.option("--date-format", help="strftime format of the dates, e.g. %d/%m/%Y (needed "
               "where day and month could be swapped).")
 @click.option("--discount-rate", default=0.10, show_default=True,

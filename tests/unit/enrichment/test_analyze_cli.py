@@ -118,14 +118,16 @@ def test_end_ignores_later_transactions_and_json(run_cli: RunCli, tmp_path: Path
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("", "is empty"),
-    ("cust,day,total\n", "no transactions"),
-    ("cust,date,total\na,2024-01-01,1\n", "no column 'day'"),
-    ("cust,day,total\na,2024-01-01,1\nb,yesterday-ish,2\n", "row 3, column 'day': "
+    ("", "bad.csv: the file is empty"),
+    ("cust,day,total\n", "bad.csv: the file has a header but no transactions"),
+    ("cust,date,total\na,2024-01-01,1\n", "bad.csv, column 'day': there is no such column"),
+    ("cust,day,total\na,2024-01-01,1\nb,yesterday-ish,2\n", "bad.csv, line 3, column 'day': "
                                                              "unparsable date"),
-    ("cust,day,total\na,2024-01-01,1\nb,2024-01-02,twelve\n", "row 3, column 'total': "
-                                                              "unparsable amount 'twelve'"),
-    ("cust,day,total\n,2024-01-01,1\n", "row 2, column 'cust': missing customer id"),
+    ("cust,day,total\na,2024-01-01,1\nb,2024-01-02,twelve\n", "bad.csv, line 3, column "
+                                                              "'total': unparsable amount"),
+    ("cust,day,total\n,2024-01-01,1\n", "bad.csv, line 2, column 'cust': missing customer id"),
+    ("cust,day,total,note\na,2024-01-01,1,\"two\nlines\"\n\nb,2024-01-02,twelve,\n",
+     "bad.csv, line 5, column 'total': unparsable amount 'twelve'"),
 ])
 def test_bad_files_give_one_clear_error(run_cli: RunCli, tmp_path: Path, content: str,
                                         message: str) -> None:
