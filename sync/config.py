@@ -26,6 +26,7 @@ from enrichment.settings import EnrichmentSettings
 from sync.config_source import ConfigSource, FieldPath, format_path, read_source
 from sync.config_template import PLACEHOLDER
 from sync.errors import ConfigError, ConfigProblem
+from sync.identity_settings import IdentitySettings
 from sync.privacy_settings import PrivacySettings
 from sync.settings import (
     AlertSettings,
@@ -78,6 +79,7 @@ class ClientConfig(BaseModel):
     store: StoreSettings = Field(default_factory=StoreSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    identity: IdentitySettings = Field(default_factory=IdentitySettings)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sync.config import ClientConfig
 from sync.errors import ConfigError
-from sync.identity import normalise_email
+from sync.identity import IdentityRules
 from sync.privacy_key import client_key
 from sync.store import Store
 from sync.store.erasure import (
@@ -81,7 +81,7 @@ def forget_person(config: ClientConfig, store: Store, *, email: str | None = Non
             targets = [record]
             keys: list[str] = []
         else:
-            normalised = normalise_email(email)
+            normalised = IdentityRules.of(config.identity).email(email)
             if normalised is None:
                 raise ConfigError.single("--email", "not an e-mail address")
             key_digest = digest("email", normalised, client_key(config))

@@ -25,6 +25,7 @@ from connectors.errors import AuthError, ConnectorError, UnreachableError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
+from sync.identity import IdentityRules
 from sync.privacy import apply_retention
 from sync.privacy_key import client_key
 from sync.privacy_rows import without_clear_emails
@@ -111,6 +112,7 @@ class _Run:
         self.lookback = timedelta(seconds=config.sync.lookback_seconds)
         self.people = person_modules(config)
         self.key = client_key(config)
+        self.rules = IdentityRules.of(config.identity)
 
     @staticmethod
     def _select(available: list[Stream], names: Sequence[str] | None) -> list[Stream]:
@@ -133,7 +135,9 @@ class _Run:
         try:
             self._streams(selected)
             with self.store.transaction() as connection:
-                summary.identities = resolve_interactions(connection, self.people)
+                summary.identities = resolve_interactions(
+                    connection, self.people,
+                    max_people_per_key=self.config.identity.max_people_per_key)
             summary.retention = apply_retention(self.config, self.store).as_dict()
         except BaseException as error:
             summary.outcome = Outcome.FAILED
@@ -241,15 +245,16 @@ class _Run:
                     now: datetime) -> PageCounts:
         if isinstance(stream, InteractionStream):
             matomo = self.config.sources.matomo
-            return store_interactions(connection, stream.name, stream.channel, rows, now=now,
-                                      key=self.key, matomo_user_id_is_email=bool(matomo and
-                                                                   matomo.user_id_is_email))
+            return store_interactions(
+                connection, stream.name, stream.channel, rows, now=now, key=self.key,
+                matomo_user_id_is_email=bool(matomo and matomo.user_id_is_email),
+                rules=self.rules)
         if not isinstance(stream, RecordStream):
             raise TypeError(f"stream {stream.name!r} is neither a record nor an interaction "
                             "stream")
         if stream.module in self.people:
             index_identities(connection, stream.module, rows, key=self.key,
-                             primary_key=stream.primary_key)
+                             primary_key=stream.primary_key, rules=self.rules)
         return store_records(connection, stream.module, without_clear_emails(rows, self.key),
                              now=now, primary_key=stream.primary_key,
                              cursor_field=stream.cursor_field,

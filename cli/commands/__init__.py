@@ -21,5 +21,6 @@ COMMANDS: dict[str, str] = {
     "demo": "cli.commands.demo_cmd:demo",
     "forget": "cli.commands.forget_cmd:forget",
     "explain": "cli.commands.explain_cmd:explain",
+    "identity": "cli.commands.identity_cmd:identity",
 }
 """Command name -> ``module:attribute`` of its click command."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
 
-from sync.identity import IdentityReport, record_emails
+from sync.identity import DEFAULT_RULES, IdentityReport, IdentityRules, record_emails
 from sync.store.chunks import chunked
 from sync.store.key_digest import digest
 from sync.store.schema import IDENTITIES, INTERACTIONS, RECORDS
@@ -22,7 +22,7 @@ __all__ = ["forget_deleted", "index_identities", "resolve_interactions"]
 
 def index_identities(connection: Connection, module: str,
                      rows: Sequence[Mapping[str, Any]], *, key: bytes,
-                     primary_key: str = "id") -> None:
+                     primary_key: str = "id", rules: IdentityRules = DEFAULT_RULES) -> None:
     """Replace the e-mail identities of these records of ``module`` with their current ones.
 
     Each e-mail is kept as its keyed digest (``key_digest.digest``), never in clear.
@@ -32,7 +32,7 @@ def index_identities(connection: Connection, module: str,
         connection.execute(delete(IDENTITIES).where(
             IDENTITIES.c.module == module, IDENTITIES.c.record_id.in_(chunk)))
     found = {("email", digest("email", email, key), module, str(row[primary_key]))
-             for row in rows for email in record_emails(row)}
+             for row in rows for email in record_emails(row, rules)}
     if found:
         connection.execute(IDENTITIES.insert(), [
             {"kind": k, "value": v, "module": m, "record_id": r} for k, v, m, r in found])
@@ -45,10 +45,16 @@ def forget_deleted(connection: Connection, module: str) -> None:
             RECORDS.c.module == module, RECORDS.c.deleted.is_(True)))))
 
 
-def resolve_interactions(connection: Connection, person_modules: Sequence[str]) -> IdentityReport:
-    """Link every interaction not yet linked; ``person_modules`` are tried in order."""
+def resolve_interactions(connection: Connection, person_modules: Sequence[str], *,
+                         max_people_per_key: int = 3) -> IdentityReport:
+    """Link every interaction not yet linked; ``person_modules`` are tried in order.
+
+    A key that fits one record links it; two to ``max_people_per_key`` is ambiguous, more is
+    quarantined: both link none. Blocked interactions are left as they are.
+    """
     pending = connection.execute(select(INTERACTIONS.c.key_kind, INTERACTIONS.c.key_value).where(
-        INTERACTIONS.c.match != "matched", INTERACTIONS.c.key_value.is_not(None)).distinct()).all()
+        INTERACTIONS.c.match.not_in(("matched", "blocked")),
+        INTERACTIONS.c.key_value.is_not(None)).distinct()).all()
     by_key: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     keys = [(row.key_kind, row.key_value) for row in pending]
     for chunk in chunked(keys):
@@ -61,7 +67,7 @@ def resolve_interactions(connection: Connection, person_modules: Sequence[str]) 
         candidates = by_key.get(key, {})
         module = next((m for m in person_modules if candidates.get(m)), None)
         people = sorted(candidates[module]) if module else []
-        match = "matched" if len(people) == 1 else "ambiguous" if people else "unmatched"
+        match = _match(len(people), max_people_per_key)
         updates.append({"b_kind": key[0], "b_value": key[1], "match": match,
                         "person_module": module if match == "matched" else None,
                         "person_id": people[0] if match == "matched" else None})
@@ -78,8 +84,20 @@ def resolve_interactions(connection: Connection, person_modules: Sequence[str]) 
             INTERACTIONS.c.match)):
         if row[0] == "no_key":
             report.without_key = int(row[1])
-        elif row[0] in ("matched", "ambiguous", "unmatched"):
+        elif row[0] in _STATES:
             setattr(report, row[0], int(row[1]))
     report.ambiguous_keys = sum(1 for u in updates if u["match"] == "ambiguous")
+    report.quarantined_keys = sum(1 for u in updates if u["match"] == "quarantined")
     report.unmatched_keys = sum(1 for u in updates if u["match"] == "unmatched")
     return report
+
+
+_STATES = ("matched", "ambiguous", "quarantined", "blocked", "unmatched")
+
+
+def _match(people: int, max_people_per_key: int) -> str:
+    if people == 1:
+        return "matched"
+    if people == 0:
+        return "unmatched"
+    return "ambiguous" if people <= max_people_per_key else "quarantined"

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
-from sync.identity import interaction_key
+from sync.identity import DEFAULT_RULES, IdentityRules, interaction_key
 from sync.store.chunks import chunked
 from sync.store.key_digest import digest
 from sync.store.records import PageCounts, canonical_json
@@ -24,25 +24,29 @@ MatchedInteraction = tuple[str, str, datetime, str, str]
 
 def store_interactions(connection: Connection, stream: str, channel: str,
                        rows: Sequence[Mapping[str, Any]], *, now: datetime, key: bytes,
-                       matomo_user_id_is_email: bool = False) -> PageCounts:
+                       matomo_user_id_is_email: bool = False,
+                       rules: IdentityRules = DEFAULT_RULES) -> PageCounts:
     """Upsert interaction records (each with ``id``, ``occurred_at``, ``kind`` and a key).
 
     An ``amount`` (with its ``currency``) is kept where a record has one (web goals and
     orders), and a ``detail`` mapping as JSON: only what a stream chose to keep. The key is
-    kept as its keyed digest (``key_digest.digest``), never in clear.
+    kept as its keyed digest (``key_digest.digest``), never in clear; an interaction whose
+    key ``rules`` block (a role or blocklisted address) is ``blocked``: it links nobody.
     """
     prepared: dict[str, dict[str, Any]] = {}
     for row in rows:
-        key_kind, key_value = interaction_key(row, matomo_user_id_is_email=matomo_user_id_is_email)
-        if key_kind is not None and key_value is not None:
-            key_value = digest(key_kind, key_value, key)
+        found = interaction_key(row, matomo_user_id_is_email=matomo_user_id_is_email,
+                                rules=rules)
+        key_value = (digest(found.kind, found.value, key)
+                     if found.kind is not None and found.value is not None else None)
         prepared[str(row["id"])] = {
             "stream": stream, "id": str(row["id"]), "occurred_at": row["occurred_at"],
             "channel": channel, "kind": str(row.get("kind") or "unknown"),
-            "key_kind": key_kind, "key_value": key_value,
+            "key_kind": found.kind, "key_value": key_value,
             # keyed: a plain hash of a row that holds an address could be tested against a
             # list of addresses
-            "content_hash": digest("row", canonical_json(row), key), "match": "pending",
+            "content_hash": digest("row", canonical_json(row), key),
+            "match": "blocked" if found.blocked else "pending",
             "amount": _amount(row.get("amount")), "currency": _currency(row.get("currency")),
             "detail": canonical_json(row["detail"]) if isinstance(row.get("detail"), Mapping)
             else None}
