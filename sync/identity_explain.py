@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sync.config import ClientConfig
+from sync.field_selection import person_modules
 from sync.identity import IdentityRules
 from sync.privacy_key import client_key
-from sync.pull import person_modules
 from sync.store import Store
 from sync.store.identity_queries import (
     InteractionCount,

@@ -25,6 +25,7 @@ from connectors.errors import AuthError, ConnectorError, UnreachableError
 from sync.alerts import run_alerts, send_alert
 from sync.config import ClientConfig
 from sync.errors import ConfigError, StateError
+from sync.field_selection import person_modules
 from sync.identity import IdentityRules
 from sync.privacy import apply_retention
 from sync.privacy_key import client_key
@@ -57,14 +58,6 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, str, int], None]
 """Called after each committed page with (stream name, phase "pull"/"reconcile", records)."""
-
-
-def person_modules(config: ClientConfig) -> list[str]:
-    """Modules whose records interactions are linked to, in order of preference."""
-    modules = ["Contacts"]
-    if config.enrichment.customer_entity.value not in modules:
-        modules.append(config.enrichment.customer_entity.value)
-    return modules
 
 
 def sync_client(config: ClientConfig, *, connections: Connections | None = None,

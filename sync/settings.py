@@ -52,8 +52,9 @@ class SyncSettings(BaseModel):
     )
     fields: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Per module, the only fields pulled (id and date_modified always are); "
-        "a module not named here is pulled with every field.",
+        description="Per module, fields stored in addition to those SuiteCRM data "
+        "minimisation keeps (what the purchases, rule segments, identity keys and write-back "
+        "need, id and date_modified); `config show` lists them with why.",
     )
     lock_ttl_seconds: int = Field(
         600, ge=30, le=86400,

@@ -139,9 +139,12 @@ class FakeCRM:
             for record in page]})
 
     def field_types(self, module: str) -> dict[str, str]:
-        return {"date_modified": "datetime", "name": "name", "email1": "varchar",
-                "amount": "currency", "date_closed": "date", "sales_stage": "enum",
-                "account_id": "id", "birthdate": "date", "score_c": "int"}
+        """The known types, plus every other field a record of ``module`` has (varchar)."""
+        known = {"date_modified": "datetime", "name": "name", "email1": "varchar",
+                 "amount": "currency", "date_closed": "date", "sales_stage": "enum",
+                 "account_id": "id", "birthdate": "date", "score_c": "int"}
+        present = {name for record in self.modules.get(module, {}).values() for name in record}
+        return {**dict.fromkeys(sorted(present - set(known)), "varchar"), **known}
 
 
 _DB_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")

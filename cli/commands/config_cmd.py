@@ -12,7 +12,7 @@ from cli.exit_codes import ExitCode
 from cli.options import client_argument, json_option
 from cli.output import emit_json, err_console, out_console
 from sync.config import LoadedConfig, list_clients
-from sync.config_view import redacted_view
+from sync.config_view import redacted_view, stored_fields_view
 from sync.errors import ConfigError, ConfigProblem
 from sync.writeback.fieldspec import specs_for
 
@@ -79,7 +79,8 @@ def validate(app: AppContext, client: str | None, all_clients: bool, as_json: bo
 @json_option
 @pass_app
 def show(app: AppContext, client: str, as_json: bool) -> None:
-    """Print the resolved configuration with every secret redacted.
+    """Print the resolved configuration with every secret redacted, then the fields the
+    store keeps of each SuiteCRM module and why (``stored_fields`` in --json).
 
     \b
     Examples:
@@ -89,7 +90,19 @@ def show(app: AppContext, client: str, as_json: bool) -> None:
     loaded: LoadedConfig = app.load(client)
     _warn(loaded.warnings)
     view = redacted_view(loaded.config)
+    stored = stored_fields_view(loaded.config)
     if as_json:
-        emit_json(view)
-    else:
-        out_console.print(escape(yaml.safe_dump(view, sort_keys=False)), highlight=False, end="")
+        emit_json({**view, "stored_fields": stored})
+        return
+    out_console.print(escape(yaml.safe_dump(view, sort_keys=False)), highlight=False, end="")
+    out_console.print(escape(_stored_text(stored)), highlight=False, end="")
+
+
+def _stored_text(stored: dict[str, dict[str, str]]) -> str:
+    """The stored fields as YAML comments, so the output stays the client file's shape."""
+    lines = ["", "# Stored fields of each SuiteCRM module, and why (data minimisation):"]
+    for module, fields in stored.items():
+        lines.append(f"#   {module}:")
+        width = max(len(name) for name in fields)
+        lines += [f"#     {name:<{width}}  {why}" for name, why in fields.items()]
+    return "\n".join(lines) + "\n"

@@ -6,15 +6,21 @@ window that starts where the previous page ended (``date_modified >= last minute
 records that change meanwhile move to the end and are read later, none is skipped. When a
 whole page shares one minute, that minute is swept in id order (``id > last id``) before
 moving on. Re-read records are recognised by their content hash in the store.
+
+Only the fields something needs are requested (``sync.field_selection``): the stream checks
+them against the module's fields (meta/fields) on its first read; a needed field the module
+lacks is left out of the request with a warning naming module, field and reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sync.field_selection import FieldNeed, needed_fields, record_modules
 from sync.streams.connections import Connections
 from sync.streams.contract import Stream
 from sync.streams.cursor import CursorValue
@@ -28,6 +34,8 @@ __all__ = ["CURSOR_FIELD", "SuiteCRMStream", "floor_minute", "open_suitecrm", "r
 
 CURSOR_FIELD = "date_modified"
 _MINUTE = timedelta(minutes=1)
+
+log = logging.getLogger(__name__)
 
 
 def floor_minute(value: datetime) -> datetime:
@@ -47,12 +55,23 @@ class SuiteCRMStream:
     cursor_field = CURSOR_FIELD
 
     def __init__(self, source: RecordSource, module: str, *, page_size: int = 200,
-                 fields: Sequence[str] | None = None) -> None:
+                 fields: Sequence[str] | Mapping[str, FieldNeed] | None = None) -> None:
+        """``fields``: the only fields requested (plus id and date_modified); a mapping
+        (field -> why it is needed) is checked against the module's fields first; None
+        requests every field."""
         self.source = source
         self.module = module
         self.name = module
         self.page_size = page_size
-        self.fields = sorted({*fields, CURSOR_FIELD}) if fields else None
+        self.needs: dict[str, FieldNeed] | None = None
+        if isinstance(fields, Mapping):
+            self.needs = dict(fields) or None
+        elif fields:
+            self.needs = {name: FieldNeed("requested") for name in fields}
+        self.fields: list[str] | None = (
+            sorted({*self.needs, CURSOR_FIELD}) if self.needs else None)
+        self._types: dict[str, str] | None = None
+        self._checked = False
 
     def _page(self, conditions: Sequence[Condition], sort: str,
               fields: Sequence[str] | None) -> list[SourceRecord]:
@@ -63,10 +82,25 @@ class SuiteCRMStream:
     def _rows(page: Sequence[SourceRecord]) -> list[dict[str, Any]]:
         return [{**record.attributes, "id": record.id} for record in page]
 
+    def _check_fields(self) -> None:
+        """Leave the needed fields the module lacks out of the request, warning for each."""
+        if self._checked or self.needs is None:
+            return
+        types = self.field_types()
+        missing = [name for name in self.needs if name not in types and name != "id"]
+        for name in missing:
+            need = self.needs[name]
+            if not need.if_present:
+                log.warning("%s has no field %r, needed for %s: it is not pulled",
+                            self.module, name, need.reason)
+        self.fields = sorted({*(n for n in self.needs if n not in missing), CURSOR_FIELD})
+        self._checked = True
+
     def read(self, since: CursorValue | None) -> Iterator[list[dict[str, Any]]]:
         """Pages in ``date_modified`` order from the minute of ``since`` on."""
         if since is not None and not isinstance(since, datetime):
             raise TypeError("a SuiteCRM stream's cursor is a datetime")
+        self._check_fields()
         lower = floor_minute(since) if since is not None else None
         while True:
             conditions: list[Condition] = [(CURSOR_FIELD, "gte", lower)] if lower else []
@@ -119,23 +153,19 @@ class SuiteCRMStream:
             after = page[-1].id
 
     def field_types(self) -> dict[str, str]:
-        """Field name -> SuiteCRM type, for typing the frames built from the store."""
-        return self.source.field_types(self.module)
-
-
-def record_modules(config: ClientConfig) -> list[str]:
-    """The SuiteCRM modules pulled: the configured ones, the customers' and the purchases'."""
-    modules = list(config.sync.modules)
-    for needed in (config.enrichment.customer_entity.value, config.enrichment.purchases.module):
-        if needed not in modules:
-            modules.append(needed)
-    return modules
+        """Field name -> SuiteCRM type, for typing the frames built from the store (asked
+        once per stream)."""
+        if self._types is None:
+            self._types = self.source.field_types(self.module)
+        return self._types
 
 
 def suitecrm_streams(config: ClientConfig, source: RecordSource) -> list[Stream]:
-    """One stream per pulled module of the client, over ``source``."""
+    """One stream per pulled module of the client, over ``source``, each requesting only the
+    fields something needs (``sync.field_selection.needed_fields``)."""
+    needs = needed_fields(config)
     return [SuiteCRMStream(source, module, page_size=config.suitecrm.page_size,
-                           fields=config.sync.fields.get(module))
+                           fields=needs[module])
             for module in record_modules(config)]
 
 

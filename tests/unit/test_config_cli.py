@@ -149,3 +149,18 @@ def test_validate_runs_the_write_back_mapping_checks_of_push(
                   "cannot be written to a int field", "already written by churn_risk",
                   "options lack values"):
         assert words in messages
+
+
+def test_show_lists_the_stored_fields_of_each_module_and_why(
+        run_cli: RunCli, write_client: Callable[..., Path]) -> None:
+    write_client("acme", VALID_CLIENT + "enrichment:\n  segments:\n    - name: Seniors\n"
+                 "      rule: {field: age, gte: 65}\n")
+    text = run_cli("config", "show", "acme").stdout
+    section = text[text.index("# Stored fields"):]
+    assert "#   Accounts:" in section
+    assert "#     birthdate      rule segment 'Seniors' (age) (enrichment.segments)" in section
+    assert "last_name" not in text and "first_name" not in text
+    document = json.loads(run_cli("config", "show", "acme", "--json").stdout)
+    assert document["stored_fields"]["Opportunities"]["amount"] == \
+        "purchases: amount (enrichment.purchases.amount_field)"
+    assert "birthdate" not in document["stored_fields"]["Contacts"]

@@ -12,9 +12,9 @@ import pytest
 from click.testing import Result
 
 from sync.config import load_client
+from sync.field_selection import person_modules
 from sync.identity import IdentityRules
 from sync.privacy_key import client_key
-from sync.pull import person_modules
 from sync.store import Store
 from sync.store.identities import index_identities, resolve_interactions
 from sync.store.interactions import store_interactions

@@ -25,7 +25,7 @@ def test_frames_from_a_synced_store(make_config: MakeConfig, crm: FakeCRM, store
     crm.add("Opportunities", name="lost", contact_id=bob, amount=Decimal("99"),
             date_closed=date(2025, 12, 1), sales_stage="Closed Lost", currency_id="-99")
     gone = crm.add("Contacts", name="Gone", email1="gone@example.com")
-    config = make_config()
+    config = make_config(sync={"fields": {"Contacts": ["birthdate", "score_c"]}})
     sync_client(config, store=store, connections=crm.connections())
     crm.delete("Contacts", gone)
     sync_client(config, store=store, connections=crm.connections(), full=True)

@@ -37,8 +37,10 @@ def _rows_naming(store: Store, record_id: str) -> dict[str, int]:
 
 
 def _world(make_config: MakeConfig, crm: FakeCRM, store: Store) -> tuple[str, str]:
-    ann = crm.add("Contacts", name="Ann", email1="Ann.Lee@example.com")
-    bob = crm.add("Contacts", name="Bob", email1="bob@example.com")
+    ann = crm.add("Contacts", name="Ann", first_name="Annabel", last_name="Leeward",
+                  email1="Ann.Lee@example.com", birthdate="1980-05-01")
+    bob = crm.add("Contacts", name="Bob", first_name="Robert", last_name="Bobbington",
+                  email1="bob@example.com", phone_mobile="+49 170 5550101")
     config = make_config()
     now = utc_now()
     with store.transaction() as connection:
@@ -53,7 +55,7 @@ def _world(make_config: MakeConfig, crm: FakeCRM, store: Store) -> tuple[str, st
     return ann, bob
 
 
-def test_the_store_file_holds_no_email_address_and_the_key_file_is_private(
+def test_the_store_file_holds_no_email_address_nor_name_and_the_key_file_is_private(
         make_config: MakeConfig, crm: FakeCRM, store: Store) -> None:
     _world(make_config, crm, store)
     store.close()
@@ -61,6 +63,9 @@ def test_the_store_file_holds_no_email_address_and_the_key_file_is_private(
     assert b"ann.lee@example.com" not in data
     assert b"bob@example.com" not in data
     assert b"@example.com" not in data
+    for personal in (b"annabel", b"leeward", b"robert", b"bobbington", b"1980-05-01",
+                     b"5550101"):
+        assert personal not in data, personal
     assert stat.S_IMODE(key_path(make_config()).stat().st_mode) == 0o600
 
 

@@ -19,6 +19,18 @@ from tests.fake_crm import FakeCRM
 from tests.unit.sync.conftest import MakeConfig, live_ids, stored
 
 
+@pytest.fixture
+def make_config(make_config: MakeConfig) -> MakeConfig:
+    """The sync tests' config, keeping the contacts' ``name``: these tests follow records by
+    it, and data minimisation keeps no name unless ``sync.fields`` asks for it."""
+
+    def make(**overrides: Any) -> ClientConfig:
+        sync = {"fields": {"Contacts": ["name"]}, **overrides.pop("sync", {})}
+        return make_config(sync=sync, **overrides)
+
+    return make
+
+
 def _seed(crm: FakeCRM, count: int, *, step: float = 17.0) -> list[str]:
     ids = []
     for number in range(count):
