@@ -14,9 +14,9 @@ import httpx
 import yaml
 
 from connectors.suitecrm import SuiteCRMClient
-from connectors.suitecrm.settings import SuiteCRMSettings
 from sandbox import RunningSandbox
 from sync.config import ClientConfig, load_client
+from sync.field_selection import needed_fields
 from sync.privacy_rows import without_clear_emails
 from sync.store import Store
 from sync.store.records import canonical_json
@@ -68,10 +68,13 @@ def client_config(path: Path) -> ClientConfig:
     return load_client(path).config
 
 
-def sandbox_view(settings: SuiteCRMSettings, module: str) -> dict[str, str]:
-    """id -> canonical attribute JSON of every record ``module`` lists now (FIELDS only)."""
-    fields = sorted({*FIELDS[module], "date_modified"})
-    with SuiteCRMClient(settings) as client:
+def sandbox_view(config: ClientConfig, module: str) -> dict[str, str]:
+    """id -> canonical attribute JSON of every record ``module`` lists now.
+
+    Only the fields ``config`` stores of ``module`` (FIELDS and what SuitePulse needs).
+    """
+    fields = sorted(needed_fields(config)[module])
+    with SuiteCRMClient(config.suitecrm) as client:
         return {record.id: canonical_json(without_clear_emails(
                     [record.attributes], PRIVACY_KEY.encode())[0])
                 for page in client.iter_pages(module, fields=fields, sort="id", page_size=200)

@@ -16,6 +16,7 @@ from click.testing import Result
 
 from connectors.suitecrm import SuiteCRMClient
 from sandbox import RunningSandbox, running_sandbox
+from sync.config import ClientConfig
 from sync.pull import sync_client
 from sync.run_summary import Outcome, RunSummary
 from sync.store import Store
@@ -49,10 +50,10 @@ def client_file(sb: RunningSandbox, clients_dir: Path, tmp_path: Path) -> Path:
     return write_client_file(clients_dir, sb, f"sqlite:///{tmp_path / 'acme.sqlite3'}")
 
 
-def _assert_store_matches_sandbox(store: Store, sb: RunningSandbox) -> dict[str, int]:
+def _assert_store_matches_sandbox(store: Store, config: ClientConfig) -> dict[str, int]:
     sizes = {}
     for module in MODULES:
-        listed = sandbox_view(sb.suitecrm_settings(), module)
+        listed = sandbox_view(config, module)
         assert store_view(store, module) == listed, module
         sizes[module] = len(listed)
     return sizes
@@ -72,7 +73,7 @@ def test_first_full_sync_holds_exactly_the_sandbox_records_and_status_agrees(
     summary = sync_client(config, connections=Connections(suitecrm=transport))
     assert summary.outcome is Outcome.OK
     with Store.for_config(config) as store:
-        sizes = _assert_store_matches_sandbox(store, sb)
+        sizes = _assert_store_matches_sandbox(store, config)
         assert all(not store_view(store, m, deleted=True) for m in MODULES)
     for module, size in sizes.items():
         result = summary.streams[module]
@@ -148,7 +149,7 @@ def test_incremental_sync_counts_changes_and_a_full_sync_marks_deletes(
     assert full.streams["Contacts"].deleted == 2
     assert (full.streams["Contacts"].new, full.streams["Contacts"].changed) == (0, 0)
     with Store.for_config(config) as store:
-        _assert_store_matches_sandbox(store, sb)
+        _assert_store_matches_sandbox(store, config)
         assert set(store_view(store, "Contacts", deleted=True)) == set(removed)
 
 
@@ -174,7 +175,7 @@ def test_records_changed_between_pages_are_neither_missed_nor_counted_twice(
         summary = sync_client(config, progress=edit_between_pages)
     contacts = summary.streams["Contacts"]
     with Store.for_config(config) as store:
-        sizes = _assert_store_matches_sandbox(store, sb)
+        sizes = _assert_store_matches_sandbox(store, config)
     assert sizes["Contacts"] == len(order) + 2
     assert (contacts.new, contacts.changed) == (sizes["Contacts"], 0)  # each counted once
     assert len(set(touched)) == 6
@@ -190,9 +191,10 @@ def test_a_minute_denser_than_a_page_is_swept_in_id_order(sb: RunningSandbox,
             client.update("Contacts", record_id,
                           {"date_modified": minute.replace(second=second)})
     transport = RecordingTransport()
-    summary = sync_client(client_config(client_file), connections=Connections(suitecrm=transport))
-    with Store.for_config(client_config(client_file)) as store:
-        sizes = _assert_store_matches_sandbox(store, sb)
+    config = client_config(client_file)
+    summary = sync_client(config, connections=Connections(suitecrm=transport))
+    with Store.for_config(config) as store:
+        sizes = _assert_store_matches_sandbox(store, config)
     assert summary.streams["Contacts"].new == sizes["Contacts"]
     sweep = [q for q in transport.lists("Contacts")
              if "filter[date_modified][lt]" in q and q.get("sort") == "id"]
@@ -214,19 +216,20 @@ def test_a_sync_under_injected_faults_ends_with_the_same_store(
     sb.faults.retry_after_s = 1
     sb.faults.rate_5xx = 0.1
     sb.faults.token_ttl_s = 0.4
+    config = client_config(client_file)
     try:
-        summary = sync_client(client_config(client_file))
+        summary = sync_client(config)
     finally:
         sb.faults.rate_429 = sb.faults.rate_5xx = 0.0
         sb.faults.token_ttl_s = None
     assert summary.outcome is Outcome.OK, summary.errors
     assert {m: s.new for m, s in summary.streams.items()} == {
         m: s.new for m, s in reference.streams.items()}
-    with Store.for_config(client_config(client_file)) as store, \
+    with Store.for_config(config) as store, \
             Store(f"sqlite:///{tmp_path / 'reference.sqlite3'}") as expected:
         for module in MODULES:
             assert store_view(store, module) == store_view(expected, module), module
-        _assert_store_matches_sandbox(store, sb)
+        _assert_store_matches_sandbox(store, config)
 
 
 def test_a_listing_that_would_flag_a_mass_deletion_flags_nothing_unless_forced(

@@ -82,5 +82,5 @@ def test_sync_killed_at_several_points_then_rerun_equals_uninterrupted(
     with Store(url) as resumed, Store(reference_url) as expected:
         for module in FIELDS:
             assert store_view(resumed, module) == store_view(expected, module), module
-            assert store_view(resumed, module) == sandbox_view(sb.suitecrm_settings(), module)
+            assert store_view(resumed, module) == sandbox_view(client_config(reference), module)
             assert not store_view(resumed, module, deleted=True)
