@@ -166,9 +166,33 @@ def _invoices(contacts: ModuleDef, accounts: ModuleDef) -> ModuleDef:
     )
 
 
+def _prospect_lists(accounts: ModuleDef) -> ModuleDef:
+    """Target lists (modules/ProspectLists/vardefs.php): a name of at most 50 characters."""
+    fields = _slice(accounts.fields, None, _BASIC_END)
+    fields.update({
+        "name": _col("varchar", len="50"),
+        "list_type": _col("enum", len="100"),
+        "domain_name": _col("varchar", len="255"),
+        "entry_count": _col("int", source="non-db"),
+        "prospects": _link("prospect_list_prospects"),
+        "contacts": _link("prospect_list_contacts"),
+        "leads": _link("prospect_list_leads"),
+        "accounts": _link("prospect_list_accounts"),
+        "campaigns": _link("prospect_list_campaigns"),
+        "users": _link("prospect_list_users"),
+    })
+    return ModuleDef(
+        name="ProspectLists", object_name="ProspectList", fields=fields,
+        relationships={"Accounts": "accounts", "Campaigns": "campaigns", "Contacts": "contacts",
+                       "Leads": "leads", "SecurityGroups": "SecurityGroups",
+                       "Users": "created_by_link"},
+    )
+
+
 def build_extra_modules(contacts: ModuleDef, accounts: ModuleDef) -> list[ModuleDef]:
-    """Leads, Cases and AOS_Invoices."""
-    return [_leads(contacts), _cases(contacts), _invoices(contacts, accounts)]
+    """Leads, Cases, AOS_Invoices and ProspectLists."""
+    return [_leads(contacts), _cases(contacts), _invoices(contacts, accounts),
+            _prospect_lists(accounts)]
 
 
 def generic_module(name: str, accounts: ModuleDef) -> ModuleDef:

@@ -30,7 +30,8 @@ class FaultInjector:
 
     def __init__(self, app: ASGIApp, faults: FaultSettings,
                  counts: Counter[str] | None = None) -> None:
-        """``counts`` counts the API requests by method (for benchmarks)."""
+        """``counts`` counts the API requests by method, and the relationship requests again
+        as ``"<method> relationships"`` (for benchmarks and tests)."""
         self.app = app
         self.faults = faults
         self.counts = counts if counts is not None else Counter()
@@ -41,6 +42,8 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         self.counts[str(scope.get("method"))] += 1
+        if "/relationships" in str(scope.get("path", "")):
+            self.counts[f"{scope.get('method')} relationships"] += 1
         faults = self.faults
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)

@@ -24,6 +24,7 @@ __all__ = [
     "SmtpSettings",
     "StoreSettings",
     "SyncSettings",
+    "TargetListPolicy",
     "WritePolicy",
     "WritebackSettings",
 ]
@@ -241,6 +242,18 @@ class FieldMapping(BaseModel):
         return self.field_name.endswith("_c")
 
 
+class TargetListPolicy(StrEnum):
+    """Who owns a target list's members: SuitePulse adds and removes only its own
+    (``keep_manual``), or the list is made equal to the segment (``mirror``)."""
+
+    KEEP_MANUAL = "keep_manual"
+    MIRROR = "mirror"
+
+
+#: The longest name a SuiteCRM target list holds (ProspectLists ``name`` is varchar(50)).
+TARGET_LIST_NAME_LEN = 50
+
+
 class WritebackSettings(BaseModel):
     """The mapping of traits onto CRM fields, and the rules for writing them."""
 
@@ -254,6 +267,32 @@ class WritebackSettings(BaseModel):
         500, ge=1, le=5000, description="Records per request when reading current CRM values."
     )
     fields: dict[str, FieldMapping] = Field(default_factory=dict)
+    target_lists: dict[str, str] = Field(
+        default_factory=dict,
+        description="Segment (RFM segment, rule segment, lifecycle stage, or a band such as "
+                    "'churn_risk >= 0.7') -> the name of the SuiteCRM target list kept equal "
+                    "to it.")
+    target_list_policy: TargetListPolicy = Field(
+        TargetListPolicy.KEEP_MANUAL,
+        description="keep_manual: members added by a person stay; mirror: the list is the "
+                    "segment exactly.")
+
+    @field_validator("target_lists")
+    @classmethod
+    def _list_names(cls, lists: dict[str, str]) -> dict[str, str]:
+        for segment, name in lists.items():
+            if not name.strip():
+                raise ValueError(f"{segment}: the target list needs a name")
+            if len(name) > TARGET_LIST_NAME_LEN:
+                raise ValueError(f"{segment}: {name!r} is longer than the "
+                                 f"{TARGET_LIST_NAME_LEN} characters a SuiteCRM target list "
+                                 f"name holds")
+        names = list(lists.values())
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"each segment needs its own target list; named twice: "
+                             f"{', '.join(twice)}")
+        return lists
 
     @model_validator(mode="after")
     def _core_fields_need_permission(self) -> WritebackSettings:

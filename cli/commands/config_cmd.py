@@ -14,7 +14,7 @@ from cli.output import emit_json, err_console, out_console
 from sync.config import LoadedConfig, list_clients
 from sync.config_view import redacted_view, stored_fields_view
 from sync.errors import ConfigError, ConfigProblem
-from sync.writeback.fieldspec import specs_for
+from sync.writeback.target_list_specs import check_writeback
 
 __all__ = ["config"]
 
@@ -53,7 +53,7 @@ def validate(app: AppContext, client: str | None, all_clients: bool, as_json: bo
     for name in names:
         try:
             loaded = app.load(name)
-            specs_for(loaded.config, loaded.path)  # the mapping checks push and fields run
+            check_writeback(loaded.config, loaded.path)  # the checks push and fields run
         except ConfigError as error:
             failed = True
             error = ConfigError(sorted(error.problems, key=lambda p: (p.file, p.line or 0)),

@@ -10,6 +10,7 @@ from rich.table import Table
 from cli.exit_codes import ExitCode, exit_code_of, status_fields
 from cli.output import emit_json, err_console, out_console
 from sync.run_summary import Outcome
+from sync.writeback.membership import MembershipChange
 from sync.writeback.plan import RecordChange
 from sync.writeback.push import PushReport
 from sync.writeback.undo import UndoReport
@@ -33,6 +34,9 @@ def render_report(report: PushReport, *, as_json: bool,
         return
     if report.changes:
         _print_changes(f"changes {'planned' if report.dry_run else 'written'}", report.changes)
+    if report.memberships:
+        _print_memberships(f"target list members {'planned' if report.dry_run else 'changed'}",
+                           report.memberships)
     if show_below_threshold and report.below_threshold:
         _print_changes("below min_change: not written", report.below_threshold)
     if isinstance(report, UndoReport) and report.conflicts:
@@ -66,12 +70,29 @@ def _print_changes(title: str, changes: list[RecordChange]) -> None:
         out_console.print(f"... and {len(rows) - _TABLE_LIMIT} more (use --json for all)")
 
 
+def _print_memberships(title: str, changes: list[MembershipChange]) -> None:
+    table = Table("target list", "record", "", title=title)
+    for change in changes[:_TABLE_LIMIT]:
+        table.add_row(escape(change.list_name), f"{change.module}/{change.record_id}",
+                      "added" if change.add else "removed")
+    out_console.print(table)
+    if len(changes) > _TABLE_LIMIT:
+        out_console.print(f"... and {len(changes) - _TABLE_LIMIT} more (use --json for all)")
+
+
 def _summary_line(report: PushReport) -> str:
     prefix = "dry run, nothing written: " if report.dry_run else ""
     verb = "would change" if report.dry_run else "changed"
     text = (f"{prefix}run {report.run_id}: {report.compared} records compared, {verb} "
             f"{report.fields_written} fields of {report.records_written} records, "
             f"{len(report.rejected)} rejected")
+    if report.memberships or report.lists_created:
+        added = sum(1 for change in report.memberships if change.add)
+        text += (f", {verb} target lists: {added} members added, "
+                 f"{len(report.memberships) - added} removed")
+        if report.lists_created:
+            made = "to create" if report.dry_run else "created"
+            text += f", {len(report.lists_created)} lists {made}"
     if report.failed or report.not_sent:
         text += f", {len(report.failed)} failed, {report.not_sent} not sent"
     small = sum(len(change.changes) for change in report.below_threshold)
@@ -100,6 +121,9 @@ def _document(report: PushReport, *, show_below_threshold: bool) -> dict[str, An
         **status_fields(code),
         **report.summary(),
         "changes": _change_rows(report.changes),
+        "memberships": [{"list": m.list_name, "list_id": m.list_id, "module": m.module,
+                         "record_id": m.record_id, "change": "add" if m.add else "remove"}
+                        for m in report.memberships],
         "rejected": [vars(rejection) for rejection in report.rejected],
         "failed": [vars(rejection) for rejection in report.failed],
     }

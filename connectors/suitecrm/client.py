@@ -413,10 +413,8 @@ class SuiteCRMClient(ClosesOnExit):
         to ``on_result`` as it arrives; see ``connectors.suitecrm.bulk`` for when the batch
         ends early.
         """
-        from connectors.suitecrm.bulk import run_calls
-
         calls = [self.update_call(module, record_id, attrs) for record_id, attrs in updates]
-        return run_calls(self, calls, stop=stop, on_result=on_result)
+        return self.send_many(calls, stop=stop, on_result=on_result)
 
     def get_many(
         self, module: str, record_ids: Sequence[str], *, fields: Sequence[str] | None = None
@@ -469,6 +467,21 @@ class SuiteCRMClient(ClosesOnExit):
         size = page_size or self.settings.page_size
         yield from self._pages(path, module, related_module, (), size, record_id)
 
+    def relate_call(
+        self,
+        module: str,
+        record_id: str,
+        related_module: str,
+        related_id: str,
+        *,
+        link: str | None = None,
+    ) -> Call:
+        """The POST of ``relate`` (for the batch runner)."""
+        parts = (record_id, "relationships", link) if link else (record_id, "relationships")
+        body = {"data": {"type": related_module, "id": related_id}}
+        return Call("POST", module_path(module, *parts), body=body, module=module,
+                    record_id=record_id)
+
     def relate(
         self,
         module: str,
@@ -479,15 +492,26 @@ class SuiteCRMClient(ClosesOnExit):
         link: str | None = None,
     ) -> None:
         """Link two records; without ``link`` the server picks the link from the modules."""
-        parts = (record_id, "relationships", link) if link else (record_id, "relationships")
-        body = {"data": {"type": related_module, "id": related_id}}
-        self.send(Call("POST", module_path(module, *parts), body=body, module=module,
-                       record_id=record_id))
+        self.send(self.relate_call(module, record_id, related_module, related_id, link=link))
+
+    def unrelate_call(self, module: str, record_id: str, link: str, related_id: str) -> Call:
+        """The DELETE of ``unrelate`` (for the batch runner)."""
+        path = module_path(module, record_id, "relationships", link, related_id)
+        return Call("DELETE", path, module=module, record_id=record_id)
 
     def unrelate(self, module: str, record_id: str, link: str, related_id: str) -> None:
         """Remove the link ``link`` between two records."""
-        path = module_path(module, record_id, "relationships", link, related_id)
-        self.send(Call("DELETE", path, module=module, record_id=record_id))
+        self.send(self.unrelate_call(module, record_id, link, related_id))
+
+    def send_many(
+        self, calls: Sequence[Call], *, stop: threading.Event | None = None,
+        on_result: ResultCallback | None = None,
+    ) -> list[CallResult]:
+        """Send prepared calls with bounded concurrency; one ``CallResult`` each, in order
+        (``connectors.suitecrm.bulk`` says when the batch ends early)."""
+        from connectors.suitecrm.bulk import run_calls
+
+        return run_calls(self, calls, stop=stop, on_result=on_result)
 
 
 def _module_of(data: Any) -> str:

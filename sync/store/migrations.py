@@ -90,8 +90,13 @@ def _v7(connection: Connection) -> None:
     schema.METADATA.create_all(connection, tables=[schema.ERASURES])
 
 
+def _v8(connection: Connection) -> None:
+    """target_lists: the SuiteCRM target lists SuitePulse created and keeps, by name."""
+    schema.METADATA.create_all(connection, tables=[schema.TARGET_LISTS])
+
+
 MIGRATIONS: Final[tuple[Callable[[Connection], None], ...]] = (
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7)
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
 LATEST_VERSION: Final = len(MIGRATIONS)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "RECORDS",
     "RUNS",
     "SCHEMA_VERSION",
+    "TARGET_LISTS",
     "TICKS",
     "TRAITS",
     "TRAIT_HISTORY",
@@ -191,4 +192,13 @@ ERASURES = Table(
     Column("erased_at", UTCDateTime, nullable=False),
     Column("trigger", String(20), nullable=False),  # forget, deleted_in_crm
     Column("counts", Text, nullable=False),  # JSON: table -> rows erased; crm_fields_cleared
+)
+
+TARGET_LISTS = Table(
+    "target_lists", METADATA,
+    Column("name", String(50), primary_key=True),  # the list's name in SuiteCRM
+    Column("crm_id", String(_ID), nullable=False),  # chosen before the list is created
+    Column("module", String(100), nullable=False),  # whose records it holds
+    Column("segment", String(200), nullable=False),  # the writeback.target_lists key
+    Column("created_at", UTCDateTime),  # None until the CRM confirmed the list
 )

@@ -31,10 +31,12 @@ __all__ = [
     "add_intents",
     "last_written",
     "last_written_rows",
+    "last_written_to_field",
     "later_writers",
     "pending_rows",
     "rows_of",
     "run_totals",
+    "settle_field",
     "settle_record",
     "settle_rows",
     "state_counts",
@@ -101,6 +103,15 @@ def settle_record(connection: Connection, run_id: str, module: str, record_id: s
     """Move the pending rows of one record of ``run_id`` to ``state``; returns how many."""
     return connection.execute(update(WRITES).where(
         WRITES.c.run_id == run_id, WRITES.c.module == module, WRITES.c.record_id == record_id,
+        WRITES.c.state == WriteState.PENDING.value).values(state=state.value)).rowcount
+
+
+def settle_field(connection: Connection, run_id: str, module: str, record_id: str, field: str,
+                 state: WriteState) -> int:
+    """Move the pending row of one field of one record of ``run_id`` to ``state``."""
+    return connection.execute(update(WRITES).where(
+        WRITES.c.run_id == run_id, WRITES.c.module == module, WRITES.c.record_id == record_id,
+        WRITES.c.field == field,
         WRITES.c.state == WriteState.PENDING.value).values(state=state.value)).rowcount
 
 
@@ -180,6 +191,17 @@ def last_written(connection: Connection, module: str,
         for record_id, field, new_value in connection.execute(query):
             found[(record_id, field)] = json.loads(new_value)
     return found
+
+
+def last_written_to_field(connection: Connection, module: str, field: str) -> dict[str, Any]:
+    """Record id -> the latest value we wrote (or may have: pending) to ``field`` of it."""
+    query = (
+        select(WRITES.c.record_id, WRITES.c.new_value)
+        .where(WRITES.c.module == module, WRITES.c.field == field,
+               WRITES.c.state.in_((WriteState.WRITTEN.value, WriteState.PENDING.value)))
+        .order_by(WRITES.c.seq)
+    )
+    return {record_id: json.loads(value) for record_id, value in connection.execute(query)}
 
 
 def last_written_rows(connection: Connection, module: str, record_id: str) -> dict[str, WriteRow]:

@@ -85,6 +85,17 @@ class AuditLog:
         with self.engine.begin() as connection:
             return writes.settle_record(connection, run_id, module, record_id, state)
 
+    def settle_field(self, run_id: str, module: str, record_id: str, field: str,
+                     state: WriteState) -> int:
+        """Settle the pending row of one field of one record of ``run_id``."""
+        with self.engine.begin() as connection:
+            return writes.settle_field(connection, run_id, module, record_id, field, state)
+
+    def last_written_to(self, module: str, field: str) -> dict[str, WireValue]:
+        """Record id -> the latest value we wrote (or may have) to ``field`` of it."""
+        with self.engine.connect() as connection:
+            return writes.last_written_to_field(connection, module, field)
+
     def settle_rows(self, seqs: Collection[int], state: WriteState) -> int:
         """Settle these pending rows (committed at once)."""
         with self.engine.begin() as connection:

@@ -27,12 +27,15 @@ from sync.store.engine import sqlite_path
 from sync.store.failures import storage_errors
 from sync.store.records import live_counts
 from sync.store.runs import finish_run, start_run
+from sync.store.target_lists import ListBook
 from sync.writeback.alerts import push_alerts
 from sync.writeback.audit import AuditLog, new_run_id
 from sync.writeback.crm import open_crm
 from sync.writeback.destination import CRMDestination, Destination, DryRunDestination
 from sync.writeback.fieldspec import specs_for
 from sync.writeback.push import PushReport, push_traits
+from sync.writeback.target_list_specs import target_list_specs
+from sync.writeback.target_lists import push_target_lists
 from sync.writeback.undo import UndoReport, undo_run
 
 __all__ = ["has_store", "push_client", "undo_client"]
@@ -58,23 +61,35 @@ def push_client(
     transport: httpx.BaseTransport | None = None,
     stop: threading.Event | None = None,
 ) -> PushReport:
-    """Write the client's traits (record id -> trait -> value) to its mapped CRM fields.
+    """Write the client's traits (record id -> trait -> value) to its mapped CRM fields,
+    then keep its target lists (``writeback.target_lists``) equal to their segments.
 
     Holds the client's run lock (re-entered inside ``suitepulse run``). ``path`` is the
     client file, for pointing at the line of a bad mapping; ``stop`` ends the push after the
     requests in flight.
     """
     specs = specs_for(config, path)
+    lists = target_list_specs(config, path)
     run_id = new_run_id()
     with _guard(config, store, path, transport, dry_run), \
             open_crm(config, transport=transport) as crm:
         destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
-        return _recorded(config, store, run_id, "push", dry_run, lambda: push_traits(
-            specs, traits, client=crm, destination=destination,
-            audit=AuditLog(store.engine), run_id=run_id,
-            page_size=config.writeback.read_page_size,
-            preserve_date_modified=config.writeback.preserve_date_modified, stop=stop,
-        ))
+        audit = AuditLog(store.engine)
+
+        def push() -> PushReport:
+            report = push_traits(
+                specs, traits, client=crm, destination=destination, audit=audit,
+                run_id=run_id, page_size=config.writeback.read_page_size,
+                preserve_date_modified=config.writeback.preserve_date_modified, stop=stop)
+            if lists and not (report.interrupted or report.errors):
+                push_target_lists(
+                    lists, traits, client=crm, destination=destination, audit=audit,
+                    book=ListBook(store.engine), report=report, client_name=config.client,
+                    policy=config.writeback.target_list_policy,
+                    page_size=config.writeback.read_page_size, stop=stop)
+            return report
+
+        return _recorded(config, store, run_id, "push", dry_run, push)
 
 
 def undo_client(
@@ -100,6 +115,7 @@ def undo_client(
             audit=AuditLog(store.engine), new_run_id=new_id,
             preserve_date_modified=config.writeback.preserve_date_modified, stop=stop,
             module_sizes=sizes, page_size=config.writeback.read_page_size,
+            list_names={row.crm_id: name for name, row in ListBook(store.engine).known().items()},
         ))
 
 

@@ -25,6 +25,7 @@ from sync.store.writes import WriteState
 from sync.writeback.audit import AuditLog
 from sync.writeback.destination import CRMClient, Destination
 from sync.writeback.fieldspec import FieldSpec
+from sync.writeback.membership import MembershipChange
 from sync.writeback.plan import RecordChange, Rejection, plan_changes
 from sync.writeback.settle import settle_rows
 from sync.writeback.values import WireValue, to_wire
@@ -34,6 +35,7 @@ __all__ = [
     "PushReport",
     "by_module",
     "keep_date_modified",
+    "note_not_sent",
     "push_traits",
     "send_changes",
 ]
@@ -58,6 +60,8 @@ class PushReport:
     not_sent: int = 0
     interrupted: bool = False
     errors: list[str] = field(default_factory=list)
+    memberships: list[MembershipChange] = field(default_factory=list)
+    lists_created: list[str] = field(default_factory=list)
 
     @property
     def records_written(self) -> int:
@@ -92,6 +96,9 @@ class PushReport:
             "fields_changed": self.fields_written, "rejected": len(self.rejected),
             "failed": len(self.failed), "not_sent": self.not_sent, "errors": self.errors,
             "fields_below_threshold": sum(len(c.changes) for c in self.below_threshold),
+            "members_added": sum(1 for m in self.memberships if m.add),
+            "members_removed": sum(1 for m in self.memberships if not m.add),
+            "target_lists_created": self.lists_created,
         }
 
 
@@ -188,16 +195,22 @@ def send_changes(
             unknown.append(change)
         else:
             ended = True
-            report.not_sent += 1
-            if result.error is not None and not (stop is not None and stop.is_set()):
-                message = str(result.error)
-                if message not in report.errors:
-                    report.errors.append(message)
+            note_not_sent(report, result, stop)
     if unknown and audit is not None and audited:
         _read_back(module, unknown, client=client, audit=audit, report=report, specs=specs)
     if ended and stop is not None and stop.is_set():
         report.interrupted = True
     return not ended
+
+
+def note_not_sent(report: PushReport, result: CallResult, stop: threading.Event | None) -> None:
+    """Count a call the batch did not send, and keep the error that ended the batch once
+    (a stop request is no error)."""
+    report.not_sent += 1
+    if result.error is not None and not (stop is not None and stop.is_set()):
+        message = str(result.error)
+        if message not in report.errors:
+            report.errors.append(message)
 
 
 def _read_back(module: str, unknown: Sequence[RecordChange], *, client: CRMClient,

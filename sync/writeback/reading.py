@@ -1,4 +1,5 @@
-"""Reading the current values of chosen records: by id, or by paging the module.
+"""Reading what the CRM holds now: chosen records (by id, or by paging the module) and the
+members of a target list.
 
 SuiteCRM's V8 filters have no ``in``: records are read either one GET each (``get_many``,
 ``http.concurrency`` at a time) or by listing the whole module in sparse pages and keeping
@@ -14,8 +15,9 @@ from typing import Any
 
 from connectors.errors import RecordError
 from sync.writeback.destination import CRMClient
+from sync.writeback.membership import LIST_LINKS, LIST_MODULE
 
-__all__ = ["listing_is_cheaper", "read_records"]
+__all__ = ["listing_is_cheaper", "read_members", "read_records"]
 
 _SYSTEM = "suitecrm"
 
@@ -43,3 +45,12 @@ def read_records(client: CRMClient, module: str, ids: Sequence[str], fields: Seq
         "not found", system=_SYSTEM, module=module, record_id=record_id,
         detail="not found in the module's listing (deleted, or not visible to the API user)")
         for record_id in ids]
+
+
+def read_members(client: CRMClient, list_id: str, module: str, *,
+                 page_size: int = 500) -> set[str]:
+    """The ids of the ``module`` records in target list ``list_id`` (its link's pages)."""
+    return {record.id
+            for page in client.relationships(LIST_MODULE, list_id, LIST_LINKS[module],
+                                             related_module=module, page_size=page_size)
+            for record in page}
