@@ -6,6 +6,7 @@ the identities, so every record with that address is erased) or by ``MODULE:ID``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,8 +27,8 @@ from sync.store.key_digest import digest
 from sync.store.types import utc_now
 from sync.streams.mailchimp import AUDIENCE_CHANNEL
 
-__all__ = ["ForgetResult", "RetentionResult", "apply_retention", "forget_person",
-           "parse_record"]
+__all__ = ["ForgetResult", "ForgetTarget", "RetentionResult", "apply_retention",
+           "forget_person", "forget_target", "parse_record"]
 
 
 @dataclass
@@ -68,31 +69,48 @@ def parse_record(text: str) -> tuple[str, str]:
     return module.strip(), record_id.strip()
 
 
-def forget_person(config: ClientConfig, store: Store, *, email: str | None = None,
-                  record: tuple[str, str] | None = None, dry_run: bool = False
-                  ) -> ForgetResult:
-    """Erase the person named by ``email`` or ``record`` from the client's store."""
+@dataclass(frozen=True)
+class ForgetTarget:
+    """Who ``forget`` erases: the records, and the identity key digests named."""
+
+    records: list[tuple[str, str]]
+    keys: list[str]
+
+
+def forget_target(config: ClientConfig, store: Store, *, email: str | None = None,
+                  record: tuple[str, str] | None = None) -> ForgetTarget:
+    """The records ``email`` (hashed with the client's key) or ``record`` names."""
     if (email is None) == (record is None):
         raise ConfigError.single("forget", "give --email or --record, not both nor neither")
+    if record is not None:
+        return ForgetTarget([record], [])
+    normalised = IdentityRules.of(config.identity).email(email)
+    if normalised is None:
+        raise ConfigError.single("--email", "not an e-mail address")
+    key_digest = digest("email", normalised, client_key(config))
+    with store.transaction() as connection:
+        return ForgetTarget(records_with_identity(connection, "email", key_digest),
+                            [key_digest])
+
+
+def forget_person(config: ClientConfig, store: Store, *, email: str | None = None,
+                  record: tuple[str, str] | None = None, dry_run: bool = False,
+                  target: ForgetTarget | None = None,
+                  crm_fields_cleared: Mapping[tuple[str, str], int] | None = None
+                  ) -> ForgetResult:
+    """Erase the person named by ``email`` or ``record`` (or found as ``target``) from the
+    client's store; ``crm_fields_cleared`` (per record) goes into the erasure entries."""
+    found = target or forget_target(config, store, email=email, record=record)
     result = ForgetResult(dry_run=dry_run)
     now = utc_now()
     with store.transaction() as connection:
-        if record is not None:
-            targets = [record]
-            keys: list[str] = []
-        else:
-            normalised = IdentityRules.of(config.identity).email(email)
-            if normalised is None:
-                raise ConfigError.single("--email", "not an e-mail address")
-            key_digest = digest("email", normalised, client_key(config))
-            targets = records_with_identity(connection, "email", key_digest)
-            keys = [key_digest]
-        for module, record_id in targets:
-            result.erased.append(erase_person(connection, module, record_id, now=now,
-                                              dry_run=dry_run))
-        if keys:
+        for module, record_id in found.records:
+            result.erased.append(erase_person(
+                connection, module, record_id, now=now, dry_run=dry_run,
+                crm_fields_cleared=(crm_fields_cleared or {}).get((module, record_id), 0)))
+        if found.keys:
             result.unlinked_interactions = erase_interactions_with_keys(
-                connection, keys, dry_run=dry_run)
+                connection, found.keys, dry_run=dry_run)
     return result
 
 

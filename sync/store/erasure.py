@@ -104,7 +104,7 @@ def erase_person(connection: Connection, module: str, record_id: str, *, now: da
                                              RECORDS.c.id == record_id))
     connection.execute(update(WRITES).where(
         WRITES.c.module == module, WRITES.c.record_id == record_id).values(
-        old_value=ERASED_MARKER, new_value=ERASED_MARKER))
+        old_value=json.dumps(ERASED_MARKER), new_value=json.dumps(ERASED_MARKER)))
     connection.execute(ERASURES.insert().values(
         module=module, record_id=record_id, erased_at=now, trigger=trigger,
         counts=json.dumps(erasure.counts, sort_keys=True)))

@@ -80,10 +80,19 @@ class WriteRow:
     state: WriteState
 
 
+def _decoded(text: str) -> Any:
+    """A stored value; text that is no JSON (the bare ``[erased]`` marker older erasures
+    wrote) is returned as it is."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def _row(values: Any) -> WriteRow:
     return WriteRow(seq=values.seq, run_id=values.run_id, module=values.module,
                     record_id=values.record_id, field=values.field,
-                    old=json.loads(values.old_value), new=json.loads(values.new_value),
+                    old=_decoded(values.old_value), new=_decoded(values.new_value),
                     written_at=values.written_at, state=WriteState(values.state))
 
 
@@ -189,7 +198,7 @@ def last_written(connection: Connection, module: str,
             .order_by(WRITES.c.seq)
         )
         for record_id, field, new_value in connection.execute(query):
-            found[(record_id, field)] = json.loads(new_value)
+            found[(record_id, field)] = _decoded(new_value)
     return found
 
 
@@ -201,7 +210,7 @@ def last_written_to_field(connection: Connection, module: str, field: str) -> di
                WRITES.c.state.in_((WriteState.WRITTEN.value, WriteState.PENDING.value)))
         .order_by(WRITES.c.seq)
     )
-    return {record_id: json.loads(value) for record_id, value in connection.execute(query)}
+    return {record_id: _decoded(value) for record_id, value in connection.execute(query)}
 
 
 def last_written_rows(connection: Connection, module: str, record_id: str) -> dict[str, WriteRow]:

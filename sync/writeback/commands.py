@@ -30,6 +30,7 @@ from sync.store.runs import finish_run, start_run
 from sync.store.target_lists import ListBook
 from sync.writeback.alerts import push_alerts
 from sync.writeback.audit import AuditLog, new_run_id
+from sync.writeback.clear import clear_fields
 from sync.writeback.crm import open_crm
 from sync.writeback.destination import CRMDestination, Destination, DryRunDestination
 from sync.writeback.fieldspec import specs_for
@@ -38,7 +39,7 @@ from sync.writeback.target_list_specs import target_list_specs
 from sync.writeback.target_lists import push_target_lists
 from sync.writeback.undo import UndoReport, undo_run
 
-__all__ = ["has_store", "push_client", "undo_client"]
+__all__ = ["clear_client", "has_store", "push_client", "undo_client"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,27 @@ def undo_client(
             module_sizes=sizes, page_size=config.writeback.read_page_size,
             list_names={row.crm_id: name for name, row in ListBook(store.engine).known().items()},
         ))
+
+
+def clear_client(
+    config: ClientConfig,
+    records: Sequence[tuple[str, str]],
+    *,
+    store: Store,
+    dry_run: bool = False,
+    path: Path | None = None,
+    transport: httpx.BaseTransport | None = None,
+    stop: threading.Event | None = None,
+) -> PushReport:
+    """Empty the mapped CRM fields of ``records`` (module, id), audited, under the lock."""
+    specs = specs_for(config, path)
+    run_id = new_run_id()
+    with _guard(config, store, path, transport, dry_run), \
+            open_crm(config, transport=transport) as crm:
+        destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
+        return _recorded(config, store, run_id, "forget", dry_run, lambda: clear_fields(
+            records, specs, client=crm, destination=destination,
+            audit=AuditLog(store.engine), run_id=run_id, stop=stop))
 
 
 def _guard(config: ClientConfig, store: Store, path: Path | None,

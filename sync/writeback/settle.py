@@ -22,7 +22,7 @@ from sync.writeback.membership import MEMBER, list_id_of
 from sync.writeback.reading import read_members
 from sync.writeback.values import comparable
 
-__all__ = ["Settlement", "settle_rows"]
+__all__ = ["Settlement", "is_gone", "settle_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ class Settlement:
     unsettled: list[WriteRow] = field(default_factory=list)
 
 
-def _gone(error: RecordError) -> bool:
+def is_gone(error: RecordError) -> bool:
+    """Whether a record error says the record is not there (deleted, never was)."""
     return "not found" in (error.detail or "").lower() or error.status == 404
 
 
@@ -46,7 +47,7 @@ def _settle_memberships(list_id: str, module: str, rows: Sequence[WriteRow], *,
     try:
         members = read_members(client, list_id, module)
     except RecordError as error:
-        if not _gone(error):
+        if not is_gone(error):
             result.unsettled.extend(rows)
             return
         members = set()
@@ -86,7 +87,7 @@ def settle_rows(rows: Sequence[WriteRow], *, client: CRMClient, audit: AuditLog,
                                      strict=True):
             group = records[(module, record_id)]
             if isinstance(record, RecordError):
-                (dropped if _gone(record) else result.unsettled).extend(group)
+                (dropped if is_gone(record) else result.unsettled).extend(group)
                 continue
             for row in group:
                 spec = known.get((module, row.field)) or FieldSpec.bare(row.field,

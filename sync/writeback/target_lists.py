@@ -40,6 +40,7 @@ from sync.writeback.membership import (
 from sync.writeback.plan import Rejection
 from sync.writeback.push import PushReport, note_not_sent
 from sync.writeback.reading import read_members
+from sync.writeback.settle import is_gone
 from sync.writeback.target_list_specs import TargetListSpec
 
 __all__ = ["push_target_lists", "send_memberships"]
@@ -102,14 +103,17 @@ def _ensure_list(spec: TargetListSpec, row: TargetListRow | None, *, client: CRM
                  client_name: str, policy: TargetListPolicy) -> str | None:
     """The list's id (``_NEW_LIST`` when a dry run would create it); None: leave it."""
     if row is not None:
-        try:
-            client.get(LIST_MODULE, row.crm_id, fields=["name"])
-        except RecordError:
-            log.info("target list %r (%s) is not in the CRM: creating it", spec.name, row.crm_id)
-        else:
+        found = client.get_many(LIST_MODULE, [row.crm_id], fields=["name"])[0]
+        if not isinstance(found, RecordError):
             if row.created_at is None and not destination.dry_run:
                 book.confirm(spec.name)
             return row.crm_id
+        if not is_gone(found):
+            report.rejected.append(Rejection(LIST_MODULE, row.crm_id,
+                                             f"target list {spec.name!r}: cannot read it: "
+                                             f"{found.reason}"))
+            return None
+        log.info("target list %r (%s) is not in the CRM: creating it", spec.name, row.crm_id)
     else:
         same_name = next(iter(client.iter_pages(
             LIST_MODULE, fields=["name"], filter=Filter.all(Condition("name", "eq", spec.name)),

@@ -220,3 +220,15 @@ def test_lost_answers_and_refusals_settle_by_reading_the_list_back(
     again = _push(loaded, store, _traits(ids, champions=set(range(0, 40, 2)), at_risk=set()))
     assert again.failed == [] and again.rejected == []
     assert _members(crm, CHAMPIONS) == {ids[i] for i in range(0, 40, 2)}
+
+
+def test_a_list_of_ours_that_someone_deleted_is_created_again_with_the_segment(
+    loaded: LoadedConfig, store: Store, crm: SuiteCRMClient, ids: list[str],
+) -> None:
+    _push(loaded, store, _traits(ids, champions={1, 2}, at_risk=set()))
+    first = _list_id(crm, CHAMPIONS)
+    crm.delete("ProspectLists", first)
+    report = _push(loaded, store, _traits(ids, champions={1, 2}, at_risk=set()))
+    assert report.lists_created == [CHAMPIONS]
+    assert _list_id(crm, CHAMPIONS) != first
+    assert _members(crm, CHAMPIONS) == {ids[1], ids[2]}

@@ -17,6 +17,7 @@ from sync.store.erasure import ERASED_MARKER, erasures
 from sync.store.interactions import store_interactions
 from sync.store.schema import INTERACTIONS, WRITES
 from sync.store.types import utc_now
+from sync.writeback.audit import AuditLog
 from tests.fake_crm import FakeCRM
 from tests.unit.sync.conftest import MakeConfig
 
@@ -81,10 +82,9 @@ def test_forget_by_email_dry_run_changes_nothing_then_erases(
     forget_person(config, store, email="ann.lee@example.com")
     assert _rows_naming(store, ann) == dict.fromkeys(_TABLES, 0)
     assert _rows_naming(store, bob)["records"] == 1
+    assert [(e.old, e.new) for e in AuditLog(store.engine).writes_of("r1")] == [
+        (ERASED_MARKER, ERASED_MARKER)]  # undo --list and undo still read the run
     with store.transaction() as connection:
-        audit = connection.execute(select(WRITES.c.old_value, WRITES.c.new_value).where(
-            WRITES.c.record_id == ann)).all()
-        assert [tuple(row) for row in audit] == [(ERASED_MARKER, ERASED_MARKER)]
         entries = erasures(connection)
         left = connection.execute(select(INTERACTIONS.c.id)).scalars().all()
     assert [(e["module"], e["record_id"], e["trigger"]) for e in entries] == [
