@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from connectors.suitecrm import SuiteCRMClient
 from sync.alerts import Alert, send_alert
 from sync.client_lock import hold_client
 from sync.config import ClientConfig, LoadedConfig, store_url
@@ -72,9 +73,7 @@ def push_client(
     specs = specs_for(config, path)
     lists = target_list_specs(config, path)
     run_id = new_run_id()
-    with _guard(config, store, path, transport, dry_run), \
-            open_crm(config, transport=transport) as crm:
-        destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
+    with _crm_session(config, store, path, transport, dry_run) as (crm, destination):
         audit = AuditLog(store.engine)
 
         def push() -> PushReport:
@@ -105,9 +104,7 @@ def undo_client(
 ) -> UndoReport:
     """Undo ``run_id`` of this client where its values are still in place (under its lock)."""
     new_id = new_run_id()
-    with _guard(config, store, path, transport, dry_run), \
-            open_crm(config, transport=transport) as crm:
-        destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
+    with _crm_session(config, store, path, transport, dry_run) as (crm, destination):
         specs = specs_for(config, path)
         with store.transaction() as connection:
             sizes = live_counts(connection, sorted({spec.module for spec in specs}))
@@ -133,20 +130,22 @@ def clear_client(
     """Empty the mapped CRM fields of ``records`` (module, id), audited, under the lock."""
     specs = specs_for(config, path)
     run_id = new_run_id()
-    with _guard(config, store, path, transport, dry_run), \
-            open_crm(config, transport=transport) as crm:
-        destination: Destination = DryRunDestination() if dry_run else CRMDestination(crm)
+    with _crm_session(config, store, path, transport, dry_run) as (crm, destination):
         return _recorded(config, store, run_id, "forget", dry_run, lambda: clear_fields(
             records, specs, client=crm, destination=destination,
             audit=AuditLog(store.engine), run_id=run_id, stop=stop))
 
 
-def _guard(config: ClientConfig, store: Store, path: Path | None,
-           transport: httpx.BaseTransport | None,
-           dry_run: bool) -> AbstractContextManager[object]:
-    """The client's run lock; a dry run writes nothing and takes none."""
-    return nullcontext() if dry_run else hold_client(config, store, path=path,
-                                                     transport=transport)
+@contextmanager
+def _crm_session(config: ClientConfig, store: Store, path: Path | None,
+                 transport: httpx.BaseTransport | None,
+                 dry_run: bool) -> Iterator[tuple[SuiteCRMClient, Destination]]:
+    """The client's run lock (a dry run writes nothing and takes none), its open CRM, and
+    where the changes go."""
+    lock: AbstractContextManager[object] = nullcontext() if dry_run else hold_client(
+        config, store, path=path, transport=transport)
+    with lock, open_crm(config, transport=transport) as crm:
+        yield crm, DryRunDestination() if dry_run else CRMDestination(crm)
 
 
 def _recorded(config: ClientConfig, store: Store, run_id: str, trigger: str, dry_run: bool,
