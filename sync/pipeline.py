@@ -70,7 +70,7 @@ def run(config: ClientConfig, *, store: Store | None = None,
                            trigger=trigger, force=force)
             result = PipelineResult(summary)
             if summary.outcome not in (Outcome.OK, Outcome.REJECTED) or \
-                    not config.writeback.fields:
+                    not config.writeback.writes_anything:
                 return result
             with storage_errors():
                 traits, result.value_model = enrich_with_model(config, active)

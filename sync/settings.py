@@ -294,6 +294,11 @@ class WritebackSettings(BaseModel):
                              f"{', '.join(twice)}")
         return lists
 
+    @property
+    def writes_anything(self) -> bool:
+        """Whether a push has something to keep: a mapped field or a target list."""
+        return bool(self.fields or self.target_lists)
+
     @model_validator(mode="after")
     def _core_fields_need_permission(self) -> WritebackSettings:
         if not self.allow_core_fields:

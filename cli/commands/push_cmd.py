@@ -49,8 +49,9 @@ def push(app: AppContext, client: str, dry_run: bool, show_below_threshold: bool
       suitepulse push acme --json
     """
     loaded = app.load(client)
-    if not loaded.config.writeback.fields:
-        raise click.UsageError(f"{loaded.path}: writeback.fields maps no trait to a field")
+    if not loaded.config.writeback.writes_anything:
+        raise click.UsageError(f"{loaded.path}: writeback.fields maps no trait to a field "
+                               "and writeback.target_lists names no list")
     with Store.for_config(loaded.config) as store, stop_on_signals() as stop, \
             (nullcontext() if dry_run else hold_client(loaded.config, store, path=loaded.path)):
         with storage_errors():
@@ -111,6 +112,6 @@ def run(app: AppContext, client: str, force: bool, as_json: bool) -> None:
             for line in report_lines(result.value_model or {}):
                 out_console.print(line, highlight=False)
             render_report(result.push, as_json=False)
-        elif loaded.config.writeback.fields:
+        elif loaded.config.writeback.writes_anything:
             out_console.print("nothing pushed: the sync did not finish", highlight=False)
     raise click.exceptions.Exit(int(code))

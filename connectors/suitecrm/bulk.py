@@ -80,12 +80,20 @@ def _unreadable(call: Call, response: httpx.Response) -> ConnectorError:
 
 
 def _clean_write_answer(call: Call, response: httpx.Response) -> Any:
-    """The document of a write's success answer, only when it is exactly one JSON object."""
+    """The document of a write's success answer, only when it is exactly one JSON object:
+    the record written, or for a relationship call a ``meta.message`` (SuiteCRM answers
+    those with ``{"meta": {"message": ...}, "data": []}``)."""
     try:
         body = json.loads(response.text)
     except ValueError:
         return None
-    data = body.get("data") if isinstance(body, Mapping) else None
+    if not isinstance(body, Mapping):
+        return None
+    if call.answers_message:
+        meta = body.get("meta")
+        return body if isinstance(meta, Mapping) and isinstance(meta.get("message"), str) \
+            else None
+    data = body.get("data")
     if not isinstance(data, Mapping) or (call.record_id and data.get("id") != call.record_id):
         return None
     return body

@@ -47,6 +47,8 @@ class Call:
     body: Any = None
     module: str | None = None
     record_id: str | None = None
+    answers_message: bool = False
+    """Whether success answers with ``meta.message`` and no record (relationship calls)."""
 
     @property
     def idempotent(self) -> bool:

@@ -480,7 +480,7 @@ class SuiteCRMClient(ClosesOnExit):
         parts = (record_id, "relationships", link) if link else (record_id, "relationships")
         body = {"data": {"type": related_module, "id": related_id}}
         return Call("POST", module_path(module, *parts), body=body, module=module,
-                    record_id=record_id)
+                    record_id=record_id, answers_message=True)
 
     def relate(
         self,
@@ -497,7 +497,8 @@ class SuiteCRMClient(ClosesOnExit):
     def unrelate_call(self, module: str, record_id: str, link: str, related_id: str) -> Call:
         """The DELETE of ``unrelate`` (for the batch runner)."""
         path = module_path(module, record_id, "relationships", link, related_id)
-        return Call("DELETE", path, module=module, record_id=record_id)
+        return Call("DELETE", path, module=module, record_id=record_id,
+                    answers_message=True)
 
     def unrelate(self, module: str, record_id: str, link: str, related_id: str) -> None:
         """Remove the link ``link`` between two records."""

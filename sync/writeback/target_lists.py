@@ -71,12 +71,14 @@ def push_target_lists(
             report.interrupted = True
             return
         try:
-            list_id = _ensure_list(spec, known.get(spec.name), client=client,
+            ensured = _ensure_list(spec, known.get(spec.name), client=client,
                                    destination=destination, book=book, report=report,
                                    client_name=client_name, policy=policy)
-            if list_id is None:
+            if ensured is None:
                 continue
-            members = (set() if list_id == _NEW_LIST else
+            list_id, created = ensured
+            # a list created by this push has no members yet: nothing to read
+            members = (set() if created else
                        read_members(client, list_id, spec.module, page_size=page_size))
         except ConnectorError as error:
             report.errors.append(f"target list {spec.name!r}: {error}")
@@ -100,14 +102,15 @@ def _description(spec: TargetListSpec, client_name: str, policy: TargetListPolic
 
 def _ensure_list(spec: TargetListSpec, row: TargetListRow | None, *, client: CRMClient,
                  destination: Destination, book: ListBook, report: PushReport,
-                 client_name: str, policy: TargetListPolicy) -> str | None:
-    """The list's id (``_NEW_LIST`` when a dry run would create it); None: leave it."""
+                 client_name: str, policy: TargetListPolicy) -> tuple[str, bool] | None:
+    """The list's id (``_NEW_LIST`` when a dry run would create it) and whether this push
+    created it; None: leave it."""
     if row is not None:
         found = client.get_many(LIST_MODULE, [row.crm_id], fields=["name"])[0]
         if not isinstance(found, RecordError):
             if row.created_at is None and not destination.dry_run:
                 book.confirm(spec.name)
-            return row.crm_id
+            return row.crm_id, False
         if not is_gone(found):
             report.rejected.append(Rejection(LIST_MODULE, row.crm_id,
                                              f"target list {spec.name!r}: cannot read it: "
@@ -126,7 +129,7 @@ def _ensure_list(spec: TargetListSpec, row: TargetListRow | None, *, client: CRM
             return None
     if destination.dry_run:
         report.lists_created.append(spec.name)
-        return _NEW_LIST
+        return _NEW_LIST, True
     # a list never confirmed keeps its id (its create may have arrived); a deleted one gets
     # a new id (SuiteCRM keeps deleted rows, so their id cannot be used again)
     list_id = row.crm_id if row is not None and row.created_at is None else str(uuid.uuid4())
@@ -136,7 +139,7 @@ def _ensure_list(spec: TargetListSpec, row: TargetListRow | None, *, client: CRM
                   record_id=list_id)
     book.confirm(spec.name)
     report.lists_created.append(spec.name)
-    return list_id
+    return list_id, True
 
 
 def send_memberships(

@@ -99,8 +99,12 @@ def _members(crm: SuiteCRMClient, name: str) -> set[str]:
     return read_members(crm, _list_id(crm, name), "Contacts", page_size=10)
 
 
+def _requests(sandbox: RunningSandbox) -> dict[str, int]:
+    return dict(httpx.get(f"{sandbox.base_url}/sandbox/info").json()["requests"])
+
+
 def _relationship_calls(sandbox: RunningSandbox) -> int:
-    counts = httpx.get(f"{sandbox.base_url}/sandbox/info").json()["requests"]
+    counts = _requests(sandbox)
     return int(counts.get("POST relationships", 0)) + int(counts.get("DELETE relationships", 0))
 
 
@@ -110,8 +114,11 @@ def test_push_creates_each_list_once_with_exactly_the_segment_and_a_second_push_
 ) -> None:
     traits = _traits(ids, champions={1, 4, 9, 16, 25}, at_risk={2, 3, 5, 7, 11, 13})
     before = _relationship_calls(sandbox)
+    reads_before = _requests(sandbox).get("GET relationships", 0)
     report = _push(loaded, store, traits)
     assert report.lists_created == [CHAMPIONS, AT_RISK]
+    # every answer was read: no list had to be read back to learn what happened
+    assert _requests(sandbox).get("GET relationships", 0) == reads_before
     assert _members(crm, CHAMPIONS) == {ids[i] for i in (1, 4, 9, 16, 25)}
     assert _members(crm, AT_RISK) == {ids[i] for i in (2, 3, 5, 7, 11, 13)}
     assert _relationship_calls(sandbox) - before == 11 == len(report.memberships)

@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -269,3 +270,34 @@ def test_record_values_round_trip_types() -> None:
         record = client.get("Contacts", "id-001")
     assert record["clv_c"] == Decimal("0.10") and record["date_modified"] is None
     assert record.get("missing") is None and datetime.now(UTC)
+
+
+RECORDINGS = Path(__file__).resolve().parents[1] / "contract" / "data" / "recordings"
+
+
+def _recorded(name: str) -> httpx.Response:
+    answer = json.loads((RECORDINGS / name).read_text(encoding="utf-8"))["response"]
+    return httpx.Response(answer["status"], json=answer["body"])
+
+
+def test_relationship_answers_as_suitecrm_sends_them_are_read_as_done() -> None:
+    fake = FakeSuiteCRM()
+    fake.on("POST", "V8/module/ProspectLists/list-1/relationships/contacts",
+            lambda request: _recorded("rel_08_post_by_link_name.json"))
+    fake.on("DELETE", "V8/module/ProspectLists/list-1/relationships/contacts/id-002",
+            lambda request: _recorded("rel_11_delete.json"))
+    with fake.client() as client:
+        results = client.send_many([
+            client.relate_call("ProspectLists", "list-1", "Contacts", "id-001", link="contacts"),
+            client.unrelate_call("ProspectLists", "list-1", "contacts", "id-002")])
+    assert [r.status for r in results] == [CallStatus.ANSWERED, CallStatus.ANSWERED]
+
+
+def test_a_relationship_answer_without_its_message_is_unknown() -> None:
+    fake = FakeSuiteCRM()
+    fake.on("POST", "V8/module/ProspectLists/list-1/relationships/contacts",
+            lambda request: httpx.Response(201, text="<html>maintenance</html>"))
+    with fake.client() as client:
+        (result,) = client.send_many([
+            client.relate_call("ProspectLists", "list-1", "Contacts", "id-001", link="contacts")])
+    assert result.status is CallStatus.UNKNOWN
