@@ -22,6 +22,7 @@ from enrichment.rule_evaluation import age_in_years, matching_segments
 from enrichment.settings import EnrichmentSettings
 from enrichment.summary import epoch_ns
 from enrichment.traits import TRAITS, TraitKind
+from enrichment.value_trend import TREND_TRAITS, Earlier, value_trend_traits
 
 __all__ = ["Enrichment", "compute_traits", "enrich_customers"]
 
@@ -46,7 +47,8 @@ def compute_traits(customers: pd.DataFrame, purchases: pd.DataFrame,
 
 def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
                      interactions: pd.DataFrame, settings: EnrichmentSettings, *,
-                     as_of: datetime, data_until: datetime | None = None) -> Enrichment:
+                     as_of: datetime, data_until: datetime | None = None,
+                     earlier: Earlier | None = None) -> Enrichment:
     """The traits (as ``compute_traits``) and the value model's report.
 
     ``data_until`` (the run's real time, after the day clock's ``as_of``) lets the data of
@@ -55,7 +57,8 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
     while time alone does not. Purchases and interactions after that, of unknown customers,
     or without customer or date are ignored; a missing amount counts as 0. Every number is
     finite; the value traits (``VALUE_TRAITS``) are NaN (empty) for everyone when the value
-    model is not trusted, with the reasons in the report.
+    model is not trusted, with the reasons in the report. ``earlier``: what earlier runs
+    computed, for the value trend (``enrichment.value_trend``).
     """
     _require(customers, ["id"], "customers")
     _require(purchases, ["customer_id", "occurred_at", "amount"], "purchases")
@@ -140,6 +143,13 @@ def enrich_customers(customers: pd.DataFrame, purchases: pd.DataFrame,
     out["lifecycle_stage"] = lifecycle_stages(count, since, touch_days, out["p_alive"],
                                               settings.lifecycle, opted_out=opted_out)
 
+    shown_clv = out["clv"].round(TRAITS["clv"].precision or 0)  # as stored and compared
+    trend = value_trend_traits(ids, shown_clv, out["lifecycle_stage"],
+                               earlier or Earlier.none(), band=settings.value_trend_band,
+                               as_of=stamp.date())
+    for name in TREND_TRAITS:
+        out[name] = trend[name].to_numpy()
+
     table = customers.reset_index(drop=True).drop(columns=[c for c in out if c != "id"],
                                                   errors="ignore").join(out.drop(columns="id"))
     if "birthdate" in table.columns and "age" not in table.columns:
@@ -199,11 +209,14 @@ def _as_dates(stamps: npt.NDArray[np.datetime64]) -> pd.Series:
     return dates
 
 
+_MAY_BE_EMPTY = frozenset((*VALUE_TRAITS, "clv_change_90d"))
+
+
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     for name, spec in TRAITS.items():
         if spec.kind is TraitKind.FLOAT:
             values = frame[name].to_numpy(dtype=np.float64)
-            if name in VALUE_TRAITS:   # empty (NaN) when the value model is not trusted
+            if name in _MAY_BE_EMPTY:  # empty (NaN): model not trusted, nothing to compare
                 values = np.where(np.isfinite(values), values, np.nan)
             else:
                 values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)

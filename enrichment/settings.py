@@ -264,6 +264,10 @@ class EnrichmentSettings(BaseModel):
     lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     engagement: EngagementSettings = Field(default_factory=EngagementSettings)
     segments: list[RuleSegment] = Field(default_factory=list)
+    value_trend_band: float = Field(
+        0.10, gt=0, le=10,
+        description="value_trend is rising when the CLV grew by more than this fraction in "
+                    "90 days, falling when it shrank by more, else stable")
 
     @field_validator("segments")
     @classmethod

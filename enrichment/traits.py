@@ -9,6 +9,7 @@ from enrichment.consent import CONSENT_STATES
 from enrichment.lifecycle import STAGES
 from enrichment.rfm import NO_PURCHASE_SEGMENT
 from enrichment.settings import DEFAULT_RFM_GRID, EnrichmentSettings
+from enrichment.value_trend import VALUE_TRENDS
 
 __all__ = ["TRAITS", "TraitKind", "TraitSpec", "trait_specs"]
 
@@ -90,6 +91,14 @@ TRAITS: dict[str, TraitSpec] = {
     "email_consent": TraitSpec(TraitKind.ENUM, "E-mail consent from Mailchimp: subscribed, "
                                "unsubscribed, cleaned or never (not a member).",
                                options=CONSENT_STATES),
+    "clv_change_90d": TraitSpec(
+        TraitKind.FLOAT, "Relative change of the CLV against its value 90 days earlier "
+        "(0.25 = +25%); empty without a CLV then or now.", precision=3),
+    "value_trend": TraitSpec(TraitKind.ENUM, "rising, stable or falling: the CLV change of 90 "
+                             "days beyond enrichment.value_trend_band (default 10%).",
+                             options=VALUE_TRENDS),
+    "stage_since": TraitSpec(TraitKind.DATE, "Date the current lifecycle stage was first "
+                             "computed (UTC)."),
     "email_opt_out": TraitSpec(TraitKind.BOOL, "Opted out of e-mail in Mailchimp "
                                "(unsubscribed or cleaned); written only to set an opt-out."),
 }
@@ -109,13 +118,15 @@ _LABELS = {
     "m_score": "RFM monetary score", "rfm_score": "RFM score", "rfm_segment": "RFM segment",
     "lifecycle_stage": "Lifecycle stage", "rule_segment": "Segment", "rule_segments": "Segments",
     "email_consent": "E-mail consent", "email_opt_out": "E-mail opt-out",
+    "clv_change_90d": "CLV change (90 days)", "value_trend": "Value trend",
+    "stage_since": "Stage since",
 }
 # The least change of a float trait worth rewriting its field (write-back's ``min_change``).
 # Values that move only with new data (historical value, average order) have none.
 _MIN_CHANGE = {
     "expected_purchases": "0.05", "p_alive": "0.02", "churn_risk": "0.02",
     "expected_avg_value": "2%", "clv": "2%", "clv_p10": "2%", "clv_p90": "2%",
-    "potential_value": "2%", "engagement_score": "1",
+    "potential_value": "2%", "engagement_score": "1", "clv_change_90d": "0.05",
 }
 TRAITS = {name: replace(spec, label=_LABELS[name], min_change=_MIN_CHANGE.get(name))
           for name, spec in TRAITS.items()}

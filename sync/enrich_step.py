@@ -23,6 +23,7 @@ from sync.frames import EnrichmentInput, load_frames
 from sync.store import Store
 from sync.store.traits import save_trait_values
 from sync.store.value_models import save_value_model
+from sync.trait_memory import earlier_traits
 
 __all__ = ["Traits", "as_of_moment", "enrich_client", "enrich_with_model", "save_traits",
            "traits_by_customer"]
@@ -53,7 +54,8 @@ def enrich_with_model(config: ClientConfig, store: Store, *, now: datetime | Non
     moment = as_of_moment(config, started)
     frames = frames if frames is not None else load_frames(store, config)
     result = enrich_customers(frames.customers, frames.purchases, frames.interactions,
-                              config.enrichment, as_of=moment, data_until=started)
+                              config.enrichment, as_of=moment, data_until=started,
+                              earlier=earlier_traits(store, moment))
     traits = traits_by_customer(result.traits)
     report = result.value_model.as_dict()
     if not report["value_traits_written"]:

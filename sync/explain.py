@@ -125,6 +125,17 @@ class ValueModel:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """How the customer's value and stage moved: against the CLV 90 days ago, and since when
+    the stage holds (``enrichment.value_trend``)."""
+
+    clv_change_90d: float | None
+    value_trend: str | None
+    band: float
+    stage_since: date | None
+
+
+@dataclass(frozen=True)
 class FieldWrite:
     """A mapped CRM field: the trait's value now, and what a run last wrote there."""
 
@@ -149,6 +160,7 @@ class Explanation:
     rule_segment: str | None
     segments: tuple[SegmentMatch, ...]
     value: ValueModel
+    trend: Trend
     fields: tuple[FieldWrite, ...]
 
     def as_dict(self) -> dict[str, Any]:
@@ -197,6 +209,9 @@ def explain(record_id: str, traits: Traits, frames: EnrichmentInput,
         rule_segment=mine.get("rule_segment"),
         segments=_segments(record_id, mine, frames, settings, as_of),
         value=_value(mine, report, report_source, settings),
+        trend=Trend(clv_change_90d=mine.get("clv_change_90d"),
+                    value_trend=mine.get("value_trend"), band=settings.value_trend_band,
+                    stage_since=mine.get("stage_since")),
         fields=tuple(_field(trait, mapping, mine, written.get(mapping.field_name))
                      for trait, mapping in mappings.items()),
     )
@@ -379,6 +394,15 @@ def _field(trait: str, mapping: FieldMapping, mine: Mapping[str, Any],
                       written_at=None if row is None else row.written_at)
 
 
+def _trend_line(trend: Trend) -> str:
+    since = (f"; stage since {trend.stage_since.isoformat()}"
+             if trend.stage_since is not None else "")
+    if trend.clv_change_90d is None:
+        return f"value trend: none (no CLV now or 90 days ago to compare){since}"
+    return (f"value trend: {trend.value_trend} (CLV {trend.clv_change_90d:+.1%} against 90 days "
+            f"ago; stable within ±{trend.band:.0%}){since}")
+
+
 def explanation_lines(explanation: Explanation) -> list[str]:
     """The explanation as lines of text for the terminal."""
     e, v = explanation, explanation.value
@@ -407,6 +431,7 @@ def explanation_lines(explanation: Explanation) -> list[str]:
                  f"P(alive) {_number(v.p_alive)}, expected purchases "
                  f"{_number(v.expected_purchases)}, CLV {_number(v.clv)} (P10 "
                  f"{_number(v.clv_p10)}, P90 {_number(v.clv_p90)})")
+    lines.append(_trend_line(e.trend))
     for write in e.fields:
         last = (f"last written {write.last_written} by run {write.run_id}"
                 if write.run_id is not None else "never written")

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from enrichment.value_trend import VALUE_TRENDS
 from sync.config import ClientConfig
 from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, StageCount
 from sync.store import Connection, Store
@@ -31,7 +32,7 @@ AT_RISK = 0.6
 """Buyers whose churn risk is at least this are counted as at high risk."""
 
 _NUMBERS = ("historical_value", "clv", "churn_risk", "purchase_count")
-_LABELS = ("rfm_segment", "lifecycle_stage")
+_LABELS = ("rfm_segment", "lifecycle_stage", "value_trend")
 _NO_VALUE = "(none)"
 
 
@@ -54,6 +55,7 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
                    traits["lifecycle_stage"].value_counts(sort=True).items()],
         value_deciles=_deciles(traits["clv"]),
         churn_bands=_churn_bands(buyers),
+        value_trends=_value_trends(buyers),
         at_risk_customers=int((buyers["churn_risk"] >= AT_RISK).sum()),
         movements=movements,
         movement_days=movement_days,
@@ -74,7 +76,7 @@ def _current_traits(connection: Connection, live: str) -> pd.DataFrame:
         frame[name] = pd.to_numeric(column, errors="coerce").fillna(0.0).astype("float64")
     for name in _LABELS:
         column = wide[name] if name in wide else pd.Series(index=wide.index, dtype=object)
-        frame[name] = _decoded(column).fillna(_NO_VALUE)
+        frame[name] = _decoded(column).astype(object).fillna(_NO_VALUE)
     return frame
 
 
@@ -111,6 +113,14 @@ def _churn_bands(buyers: pd.DataFrame) -> list[Band]:
     value = np.bincount(band, weights=buyers["clv"].to_numpy(), minlength=len(CHURN_BANDS))
     return [Band(label, int(counts[index]), float(value[index]))
             for index, label in enumerate(CHURN_BANDS)]
+
+
+def _value_trends(buyers: pd.DataFrame) -> list[Band]:
+    """Buyers per value trend (those without one yet left out), with their predicted value."""
+    clv = buyers.groupby("value_trend")["clv"]
+    counts, values = clv.size(), clv.sum()
+    return [Band(trend, int(counts[trend]), float(values[trend]))
+            for trend in VALUE_TRENDS if trend in counts.index]
 
 
 def _movements(connection: Connection, live: str, since: datetime) -> list[Movement]:

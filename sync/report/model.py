@@ -70,6 +70,8 @@ class ReportData:
     lifecycle: list[StageCount] = field(default_factory=list)
     value_deciles: list[Band] = field(default_factory=list)
     churn_bands: list[Band] = field(default_factory=list)
+    value_trends: list[Band] = field(default_factory=list)
+    """Buyers per value trend (rising, stable, falling), with their predicted value."""
     at_risk_customers: int = 0
     movements: list[Movement] = field(default_factory=list)
     movement_days: int = 30

@@ -19,12 +19,13 @@ from sync.report.model import ReportData
 
 __all__ = ["CHART_IDS", "render_report"]
 
-CHART_IDS = ("segments", "lifecycle", "value", "churn", "model", "movements", "runs")
+CHART_IDS = ("segments", "lifecycle", "value", "churn", "trend", "model", "movements", "runs")
 _FUNNEL = ("reach", "engagement", "purchase", "retention", "loyalty")
 _STAGE_COLORS = {"reach": "#93c5fd", "engagement": "#60a5fa", "purchase": "#3b82f6",
                  "retention": "#2563eb", "loyalty": "#1d4ed8", "decline": "#f59e0b",
                  "lapsed": "#dc2626"}
 _RISK_COLORS = ("#059669", "#65a30d", "#ca8a04", "#ea580c", "#dc2626")
+_TREND_COLORS = {"rising": "#059669", "stable": "#6b7280", "falling": "#dc2626"}
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#111827;margin:0;
 background:#f3f4f6}
@@ -139,6 +140,18 @@ def _churn(data: ReportData) -> str:
                     "have no churn risk.", chart)
 
 
+def _trend(data: ReportData) -> str:
+    if not data.value_written:
+        return _not_trusted(data, "trend", "Value trend")
+    bars = [Bar(b.label, b.customers, f"{number(b.customers)} · {_money(data, b.value)}",
+                _TREND_COLORS[b.label]) for b in data.value_trends]
+    chart = (horizontal_bars(bars, title="Value trend") if bars else
+             '<p class="note">No trend yet: it compares each CLV with the one kept 90 days '
+             "before, so it appears once SuitePulse has run for 90 days.</p>")
+    return _section("trend", "Value trend", "Buyers whose predicted value (CLV) rose, held or "
+                    "fell over the last 90 days, and the value they hold now.", chart)
+
+
 def _movements(data: ReportData) -> str:
     rows = sorted(data.movements, key=lambda m: m.customers, reverse=True)[:12]
     bars = [Bar(f"{m.from_stage or 'new'} → {m.to_stage}", m.customers, number(m.customers),
@@ -176,7 +189,7 @@ def render_report(data: ReportData) -> str:
         f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
         "<span>at high churn risk (60% or more)</span></div>"
     )
-    body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn,
+    body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn, _trend,
                                            _value_model, _movements, _runs))
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"

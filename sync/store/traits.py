@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, Select, and_, bindparam, delete, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, delete, func, select, union
 
 from sync.store.chunks import chunked
 from sync.store.schema import RECORDS, TRAIT_HISTORY, TRAITS
 
 __all__ = ["TraitKey", "forget_customer_traits", "live_trait_values", "save_trait_values",
-           "trait_changes", "trait_values"]
+           "trait_changes", "trait_values", "trait_values_at", "values_set_at"]
 
 TraitKey = tuple[str, str]
 """(customer id, trait name)."""
@@ -74,6 +74,48 @@ def trait_changes(connection: Connection, module: str, trait: str,
                     TRAIT_HISTORY.c.customer_id.in_(_live(module)))
              .group_by(TRAIT_HISTORY.c.old_value, TRAIT_HISTORY.c.new_value))
     return [(old, new, int(count)) for old, new, count in connection.execute(query)]
+
+
+def trait_values_at(connection: Connection, trait: str,
+                    moment: datetime) -> dict[str, str | None]:
+    """Customer id -> the JSON value ``trait`` held at ``moment``, for the customers whose
+    traits had been computed by then.
+
+    The value at a moment is the newest one saved at or before it: the latest history row
+    by then, else the stored value if it has not changed since, else (it changed later) the
+    old value of the first later change, provided the customer is known to have been
+    computed by ``moment`` (another of its values saved by then is still stored, or one of its
+    values changed by then); a customer all of whose values changed since is left out.
+    """
+    history = TRAIT_HISTORY.c
+    by_then = history.trait == trait
+    latest = (select(func.max(history.seq)).where(by_then, history.changed_at <= moment)
+              .group_by(history.customer_id))
+    first_later = (select(func.min(history.seq)).where(by_then, history.changed_at > moment)
+                   .group_by(history.customer_id))
+    computed_by_then = union(  # a value saved by then and kept, or any change by then
+        select(TRAITS.c.customer_id).where(TRAITS.c.computed_at <= moment),
+        select(history.customer_id).where(history.changed_at <= moment))
+    values: dict[str, str | None] = {}
+    for customer, old in connection.execute(
+            select(history.customer_id, history.old_value).where(
+                history.seq.in_(first_later), history.customer_id.in_(computed_by_then))):
+        values[str(customer)] = old
+    for customer, value in connection.execute(
+            select(TRAITS.c.customer_id, TRAITS.c.value).where(
+                TRAITS.c.trait == trait, TRAITS.c.computed_at <= moment)):
+        values[str(customer)] = value
+    for customer, new in connection.execute(
+            select(history.customer_id, history.new_value).where(history.seq.in_(latest))):
+        values[str(customer)] = new
+    return values
+
+
+def values_set_at(connection: Connection, trait: str) -> dict[str, tuple[str | None, datetime]]:
+    """Customer id -> (stored JSON value of ``trait``, when that value was first saved)."""
+    return {str(customer): (value, computed_at) for customer, value, computed_at in
+            connection.execute(select(TRAITS.c.customer_id, TRAITS.c.value,
+                                      TRAITS.c.computed_at).where(TRAITS.c.trait == trait))}
 
 
 def forget_customer_traits(connection: Connection, module: str, record_id: str) -> int:

@@ -63,6 +63,16 @@ def write_client_file(folder: Path, sb: RunningSandbox, store_url: str, *,
     return path
 
 
+def valued_client_document(path: Path) -> dict[str, Any]:
+    """The client file at ``path`` with invoices synced and a BG/NBD model that trusts the
+    sandbox's few repeat buyers (write it back after adding to it)."""
+    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["sync"]["modules"].append("AOS_Invoices")
+    document["enrichment"]["value_model"] = {"model": "bgnbd", "min_repeat_buyers": 10,
+                                             "interval_draws": 0}
+    return document
+
+
 def client_config(path: Path) -> ClientConfig:
     """The client file loaded as the CLI loads it."""
     return load_client(path).config

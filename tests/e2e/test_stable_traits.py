@@ -21,7 +21,7 @@ from sync.store import Store
 from sync.streams.connections import Connections
 from sync.writeback.commands import push_client
 from sync.writeback.push import PushReport
-from tests.e2e.sandbox_sync import SECRET_ENV, write_client_file
+from tests.e2e.sandbox_sync import SECRET_ENV, valued_client_document, write_client_file
 
 pytestmark = pytest.mark.e2e
 
@@ -46,10 +46,7 @@ def loaded(sandbox: RunningSandbox, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> LoadedConfig:
     monkeypatch.setenv(SECRET_ENV, sandbox.client_secret)
     path = write_client_file(tmp_path, sandbox, f"sqlite:///{tmp_path / 'acme.db'}")
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    document["sync"]["modules"].append("AOS_Invoices")
-    document["enrichment"]["value_model"] = {"model": "bgnbd", "min_repeat_buyers": 10,
-                                             "interval_draws": 0}
+    document = valued_client_document(path)
     document["schedule"] = {"cron": "0 6 * * *", "timezone": "Europe/Berlin"}
     fields: dict[str, object] = {trait: {"field": f"Contacts.{name}", "precision": 3}
                                  for trait, name in MAPPED.items()

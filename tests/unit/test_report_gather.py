@@ -110,6 +110,16 @@ def test_churn_bands_count_buyers_by_fifths_and_flag_high_risk(
     assert data.at_risk_customers == 2
 
 
+def test_value_trends_count_buyers_with_the_value_they_hold(
+        store: Store, config: ClientConfig) -> None:
+    trends = {"c1": "rising", "c2": "falling", "c3": "falling", "c4": None, "c5": None}
+    save_traits(store, {c: {**t, "value_trend": trends.get(c)} for c, t in CUSTOMERS.items()},
+                computed_at=NOW)
+    data = gathered(store, config)
+    assert [(b.label, b.customers, b.value) for b in data.value_trends] == [
+        ("rising", 1, 900.0), ("falling", 2, 540.0)]  # buyers without a trend left out
+
+
 def test_stage_movements_of_the_last_30_days(store: Store, config: ClientConfig) -> None:
     save_traits(store, CUSTOMERS, computed_at=NOW - timedelta(days=45))
     moved = {**CUSTOMERS, "c1": {**CUSTOMERS["c1"], "lifecycle_stage": "decline"},

@@ -32,6 +32,7 @@ def sample() -> ReportData:
                    StageCount("loyalty", 50), StageCount("lapsed", 90)],
         value_deciles=[Band(str(i), 123, float(i * 100)) for i in range(1, 11)],
         churn_bands=[Band("0–20%", 500, 1000.0), Band("80–100%", 80, 300.0)],
+        value_trends=[Band("rising", 70, 21000.0), Band("falling", 45, 800.0)],
         at_risk_customers=80,
         movements=[Movement("purchase", "retention", 25), Movement("", "reach", 40)],
         runs=[RunRow("r-1", "sync", NOW, NOW, "succeeded", 1234, 0)],
@@ -67,6 +68,13 @@ def test_highest_risk_band_is_red_and_counted() -> None:
     assert 'fill="#dc2626"><title>80–100%' in churn
     assert 'fill="#059669"><title>0–20%' in churn
     assert "<b>80</b><span>at high churn risk" in html
+
+
+def test_the_value_trend_shows_rising_green_and_falling_red() -> None:
+    html = render_report(sample())
+    trend = html[html.index('id="trend"'):html.index('id="model"')]
+    assert 'fill="#059669"><title>rising' in trend and 'fill="#dc2626"><title>falling' in trend
+    assert "45 · 800 EUR" in trend
 
 
 def test_funnel_keeps_the_stage_order() -> None:

@@ -18,6 +18,7 @@ from sync.store.engine import create_store_engine
 from sync.store.migrations import MIGRATIONS, current_version, upgrade
 from sync.store.records import store_records
 from sync.store.schema import INTERACTIONS, METADATA, RECORDS
+from sync.store.traits import save_trait_values, trait_values_at
 from sync.store.types import utc_now
 
 
@@ -109,3 +110,22 @@ def test_lock_held_by_a_live_process_is_refused(store: Store) -> None:
             other.acquire()
     with store.lock("run:acme"):  # released: free again
         pass
+
+
+def test_a_trait_value_is_read_as_it_was_at_a_moment(store: Store) -> None:
+    day = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=d) for d in range(6)]
+    with store.transaction() as connection:
+        save_trait_values(connection, {("a", "clv"): "10", ("b", "clv"): "20",
+                                       ("b", "purchase_count"): "1"}, computed_at=day[0])
+        save_trait_values(connection, {("a", "clv"): "11", ("c", "clv"): "30"},
+                          computed_at=day[2])
+        save_trait_values(connection, {("a", "clv"): "12", ("b", "clv"): "21"},
+                          computed_at=day[4])
+        # a: clv changed on day 2 and 4, nothing else kept from day 0, but a change by day 3
+        # shows it was computed then; b: its purchase count, saved on day 0, is still there
+        assert trait_values_at(connection, "clv", day[0] - timedelta(days=1)) == {}
+        # b changed only later: its value then is the one saved on day 0; nothing shows that
+        # a had been computed by day 1 (every value of it changed since): left out, not guessed
+        assert trait_values_at(connection, "clv", day[1]) == {"b": "20"}
+        assert trait_values_at(connection, "clv", day[3]) == {"a": "11", "b": "20", "c": "30"}
+        assert trait_values_at(connection, "clv", day[5]) == {"a": "12", "b": "21", "c": "30"}
