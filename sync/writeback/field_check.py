@@ -26,7 +26,8 @@ __all__ = ["NOT_CHECKED", "FieldCheck", "FieldProblem", "check_fields", "check_m
 
 NOT_CHECKED = (
     "list view columns: SuiteCRM's GET /V8/listview/columns dies with a PHP fatal error "
-    "(and would list only shown columns); see Studio > Layouts > List View",
+    "(and would list only shown columns); look in Admin > Studio > <Module> > Layouts > "
+    "List View",
     "detail view panel: the V8 API shows no view layouts; open a record to see it",
 )
 """What the package adds that ``fields check`` cannot see through the V8 API."""
