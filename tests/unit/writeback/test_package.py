@@ -286,3 +286,12 @@ def test_a_layout_noted_by_an_earlier_package_is_still_given_back(site: Path) ->
     _install(site)
     _uninstall(site)
     assert _custom_files(site) == {}
+
+
+def test_uninstall_clears_the_cached_templates_of_a_layout_it_gave_back(site: Path) -> None:
+    _install(site)
+    cached = site / "cache/modules/Contacts/SearchForm_advanced_search.tpl"
+    cached.parent.mkdir(parents=True)
+    cached.write_text("{* the filter as drawn with SuitePulse's fields *}")
+    _uninstall(site)
+    assert not cached.exists()  # else SuiteCRM keeps drawing the removed filter fields
