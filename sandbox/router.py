@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox import api_meta, api_records, api_relationships
+from sandbox import api_meta, api_records, api_relationships, api_search_defs
 from sandbox.query_params import parse_query
 from sandbox.responses import ApiError, not_allowed, not_found, oauth_response
 from sandbox.state import RequestContext, SandboxState
@@ -40,6 +40,7 @@ _ROUTES = [
     _route("GET", "/V8/meta/modules", api_meta.module_list),
     _route("GET", "/V8/meta/fields/{moduleName}", api_meta.field_list),
     _route("GET", "/V8/meta/swagger.json", api_meta.swagger),
+    _route("GET", "/V8/search-defs/module/{moduleName}", api_search_defs.search_defs),
     _route("GET", "/V8/current-user", api_meta.current_user),
     _route("GET", "/V8/user-preferences/{id}", api_meta.user_preferences),
     _route("POST", "/V8/module", api_records.create_record),

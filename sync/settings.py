@@ -20,6 +20,7 @@ __all__ = [
     "AlertSettings",
     "FieldMapping",
     "FieldType",
+    "ListColumn",
     "ScheduleSettings",
     "SmtpSettings",
     "StoreSettings",
@@ -157,6 +158,13 @@ class FieldType(StrEnum):
 _OPTION_KEY = re.compile(r"^[^\^,]{1,100}$")
 
 
+class ListColumn(StrEnum):
+    """How the fields package puts a mapped field on the module's list view."""
+
+    SHOWN = "shown"  # a default column, shown to every user
+    HIDDEN = "hidden"  # an available column, which a user can add
+
+
 class FieldMapping(BaseModel):
     """Where one trait is written: ``Module.field_c``, with a write policy.
 
@@ -179,6 +187,10 @@ class FieldMapping(BaseModel):
     min_change: str | float | None = Field(
         None, description="Least change worth a write (number traits): 0.02 or \"2%\"; "
         "default: the trait's."
+    )
+    list_column: ListColumn = Field(
+        ListColumn.HIDDEN, description="List view column: shown by default, or hidden "
+        "(available to add)."
     )
 
     @model_validator(mode="before")

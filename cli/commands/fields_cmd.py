@@ -15,7 +15,7 @@ from cli.options import client_argument, json_option
 from cli.output import emit_json, out_console
 from sync.config import LoadedConfig
 from sync.writeback.crm import open_crm
-from sync.writeback.field_check import check_fields
+from sync.writeback.field_check import check_mapping
 from sync.writeback.fieldspec import FieldSpec, specs_for
 from sync.writeback.package import write_package
 
@@ -48,8 +48,10 @@ def package(app: AppContext, client: str, out: Path, version: str | None, as_jso
 
     \b
     Install it in SuiteCRM under Admin > Module Loader. It creates each mapped
-    field (type, length, precision, dropdown list, label, help) and a
-    "SuitePulse" panel on the detail view of each module.
+    field (type, length, precision, dropdown list, label, help), a "SuitePulse"
+    panel on the detail view of each module, a list view column per field
+    (hidden unless the mapping says list_column: shown) and a field in the quick
+    filter and filter (a dropdown for enum fields).
 
     \b
     Examples:
@@ -77,25 +79,36 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
     """Compare the mapping with the fields the SuiteCRM server has; exit 1 on any difference.
 
     \b
+    Each mapped field must exist as mapped and be in its module's quick filter
+    and filter (the search layouts the fields package adds it to). The list
+    view columns and the detail view panel cannot be seen through the V8 API:
+    they are listed as not checked.
+
+    \b
     Examples:
       suitepulse fields check acme
       suitepulse fields check acme --json
     """
     loaded, specs = _mapped(app, client)
     with open_crm(loaded.config) as crm:
-        problems = check_fields(specs, crm.fields)
+        result = check_mapping(specs, crm.fields, crm.search_fields)
+    problems = result.problems
     if as_json:
-        emit_json({"ok": not problems, "checked": len(specs),
-                   "problems": [vars(problem) for problem in problems]})
-    elif problems:
-        table = Table("field", "trait", "problem", "expected", "server has")
-        for problem in problems:
-            table.add_row(f"{problem.module}.{problem.field}", problem.trait, problem.problem,
-                          problem.expected or "", problem.actual or "")
-        out_console.print(table)
+        emit_json({"ok": not problems, "checked": result.checked,
+                   "problems": [vars(problem) for problem in problems],
+                   "not_checked": result.not_checked})
     else:
-        out_console.print(f"all {len(specs)} mapped fields are present as mapped",
-                          highlight=False)
+        if problems:
+            table = Table("field", "trait", "problem", "expected", "server has")
+            for problem in problems:
+                table.add_row(f"{problem.module}.{problem.field}", problem.trait,
+                              problem.problem, problem.expected or "", problem.actual or "")
+            out_console.print(table)
+        else:
+            out_console.print(f"all {len(specs)} mapped fields are present as mapped",
+                              highlight=False)
+        for what in result.not_checked:
+            out_console.print(f"not checked: {escape(what)}", highlight=False)
     if problems:
         raise click.exceptions.Exit(int(ExitCode.FAILED))
 
@@ -103,4 +116,5 @@ def check(app: AppContext, client: str, as_json: bool) -> None:
 def _field_document(spec: FieldSpec) -> dict[str, object]:
     return {"trait": spec.trait, "module": spec.module, "field": spec.name,
             "type": spec.type.value, "len": spec.len, "precision": spec.precision,
-            "options": dict(spec.options) if spec.options else None, "label": spec.label}
+            "options": dict(spec.options) if spec.options else None, "label": spec.label,
+            "list_column": spec.list_column.value}

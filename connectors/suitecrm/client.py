@@ -28,6 +28,7 @@ from connectors.suitecrm.filters import EMAIL_FIELDS, Condition, Filter
 from connectors.suitecrm.layout import ApiRoot
 from connectors.suitecrm.outcomes import CallResult, CallStatus
 from connectors.suitecrm.records import FieldMeta, Record
+from connectors.suitecrm.search_defs import SearchFields
 from connectors.suitecrm.settings import SuiteCRMSettings
 from connectors.suitecrm.values import api_value, datetime_filter_text
 
@@ -211,6 +212,14 @@ class SuiteCRMClient(ClosesOnExit):
             }
             self._fields[module] = cached
         return cached
+
+    def search_fields(self, module: str) -> SearchFields:
+        """The fields of the module's basic and advanced search, i.e. its list view's quick
+        filter and filter (``GET /V8/search-defs/module/{module}``, SuiteCRM 7.10+)."""
+        call = Call("GET", "V8/search-defs/module/" + segment(module, what="module"),
+                    module=module)
+        return SearchFields.from_attributes(
+            _attributes(self.send(call), url=self._root.url(call.path), module=module))
 
     def _conversion(self, module: str) -> dict[str, FieldMeta]:
         """Field metadata for converting values; untyped (a warning) if the server has none."""

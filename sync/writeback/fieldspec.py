@@ -17,7 +17,7 @@ from enrichment.settings import EnrichmentSettings
 from sync.config import ClientConfig
 from sync.config_source import read_source
 from sync.errors import ConfigError, ConfigProblem
-from sync.settings import FieldMapping, FieldType, WritebackSettings, WritePolicy
+from sync.settings import FieldMapping, FieldType, ListColumn, WritebackSettings, WritePolicy
 from sync.writeback.threshold import Threshold, parse_threshold
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class FieldSpec:
     precision: int | None = None
     options: Mapping[str, str] | None = None
     min_change: Threshold | None = None
+    list_column: ListColumn = ListColumn.HIDDEN
 
     @classmethod
     def bare(cls, name: str, field_type: FieldType = FieldType.TEXT, module: str = "") -> FieldSpec:
@@ -197,6 +198,7 @@ def _spec(
         precision=precision,
         options=options,
         min_change=_min_change(mapping, trait_spec, field_type),
+        list_column=mapping.list_column,
     )
 
 

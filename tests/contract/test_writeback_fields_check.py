@@ -32,6 +32,23 @@ writeback:
 """
 
 
+MAPPED = ["clv_c", "churn_risk_c", "lifecycle_stage_c", "sp_engagement_c"]
+
+
+def search_defs(basic: list[str], advanced: list[str]) -> httpx.Response:
+    """The answer of GET /V8/search-defs/module/Contacts as FACTS-FROM-SOURCE.md section 3.3
+    and EXAMPLES.md 9.7 give it (no recording holds one): entries with name, translated label."""
+    def entries(names: list[str]) -> list[dict[str, object]]:
+        return [{"name": name, "label": name.title(), "default": True, "width": "10%"}
+                for name in names]
+
+    return httpx.Response(200, json={"data": {"type": "SearchDefs", "attributes": {
+        "module": "Contacts", "templateMeta": {"maxColumns": "3"},
+        "basic": entries(["search_name", "current_user_only", *basic]),
+        "advanced": entries(["first_name", "email", *advanced]),
+        "fields": {}}}})
+
+
 @pytest.fixture
 def crm() -> Iterator[respx.MockRouter]:
     with respx.mock(base_url="https://crm.example.com", assert_all_called=False) as router:
@@ -39,6 +56,8 @@ def crm() -> Iterator[respx.MockRouter]:
             return_value=load("auth_01_token_client_credentials").response())
         router.get("/Api/V8/meta/fields/Contacts").mock(
             side_effect=lambda _request: fields_document("Contacts"))
+        router.get("/Api/V8/search-defs/module/Contacts", name="search").mock(
+            return_value=search_defs(MAPPED, MAPPED))
         yield router
 
 
@@ -72,4 +91,36 @@ def test_fields_check_passes_when_the_mapping_matches(
     result = run_cli("fields", "check", "acme", env={"ACME_SECRET": "secret-value-1"})
     assert result.exit_code == 0, result.stderr
     assert "all 3 mapped fields are present as mapped" in result.stdout
-    assert isinstance(crm.calls.last.response, httpx.Response)
+    assert "not checked: list view columns" in result.stdout
+    assert crm.routes["search"].call_count == 1
+
+
+def test_fields_check_lists_a_field_missing_from_the_filter(
+    crm: respx.MockRouter, run_cli: Callable[..., Result],
+    write_client: Callable[[str, str], object],
+) -> None:
+    crm.routes["search"].mock(return_value=search_defs(
+        MAPPED, [name for name in MAPPED if name != "lifecycle_stage_c"]))
+    write_client("acme", CLIENT)
+    result = run_cli("fields", "check", "acme", "--json", env={"ACME_SECRET": "secret-value-1"})
+    assert result.exit_code == 1, result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["field"], p["problem"]) for p in problems][-1] == (
+        "lifecycle_stage_c",
+        "not in the filter (advanced search); install the fields package again")
+
+
+def test_a_server_without_search_defs_says_the_filters_were_not_checked(
+    crm: respx.MockRouter, run_cli: Callable[..., Result],
+    write_client: Callable[[str, str], object],
+) -> None:
+    crm.routes["search"].mock(return_value=load("err_08_unknown_route").response())
+    write_client("acme", CLIENT.replace(
+        "    engagement_score: {field: Contacts.sp_engagement_c, type: decimal, precision: 1}\n",
+        "").replace("precision: 3", "precision: 4"))
+    result = run_cli("fields", "check", "acme", "--json", env={"ACME_SECRET": "secret-value-1"})
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert (document["ok"], document["problems"]) == (True, [])
+    assert document["not_checked"][-1].startswith(
+        "Contacts quick filter and filter: the server does not show its search layouts")

@@ -21,6 +21,7 @@ from sync.store import Store
 from sync.writeback.audit import AuditLog
 from sync.writeback.commands import push_client
 from sync.writeback.destination import CRMDestination
+from sync.writeback.field_check import NOT_CHECKED
 from sync.writeback.fieldspec import specs_for
 from sync.writeback.plan import RecordChange
 from sync.writeback.push import PushReport, push_traits
@@ -249,6 +250,8 @@ def test_fields_check_against_the_sandbox(
     ok = run_cli("fields", "check", "acme")
     assert ok.exit_code == 0, ok.stdout + ok.stderr
     assert "all 2 mapped fields are present as mapped" in ok.stdout
+    checked = json.loads(run_cli("fields", "check", "acme", "--json").stdout)
+    assert checked["not_checked"] == list(NOT_CHECKED)  # the filters were checked
     sandbox.add_custom_field("Contacts", "sp_other_c", "varchar", length=20)
     loaded.path.write_text(loaded.path.read_text().replace("Contacts.sp_clv_c",
                                                            "Contacts.sp_other_c"))
