@@ -71,11 +71,14 @@ enrichment:
 
 writeback:
   read_page_size: 500
-  fields:
-    lifecycle_stage: Contacts.sp_lifecycle_stage_c
-    rfm_segment: Contacts.sp_rfm_segment_c
+  fields:                   # stage and segment are shown as list view columns
+    lifecycle_stage: {{field: Contacts.sp_lifecycle_stage_c, list_column: shown}}
+    rfm_segment: {{field: Contacts.sp_rfm_segment_c, list_column: shown}}
     clv: Contacts.sp_clv_c
     churn_risk: Contacts.sp_churn_risk_c
+  target_lists:             # a SuiteCRM target list per segment, for campaigns
+    Champions: "SuitePulse - Champions"
+    "churn_risk >= 0.7": "SuitePulse - At risk"
 """
 """The demo client, shared by the file the demo writes and config/examples/demo.yaml."""
 

@@ -72,13 +72,16 @@ def _exit_code(result: DemoResult) -> ExitCode:
 def _writes(result: DemoResult) -> dict[str, Any]:
     push = result.result.push
     if push is None:
-        return {"records_changed": 0, "fields_changed": 0, "rejected": 0, "by_field": {}}
+        return {"records_changed": 0, "fields_changed": 0, "rejected": 0, "by_field": {},
+                "target_lists": {}}
     by_field = Counter(change.field for record in push.changes for change in record.changes)
+    members = Counter(change.list_name for change in push.memberships if change.add)
     summary = push.summary()
     return {"run_id": summary["run_id"], "compared": summary["compared"],
             "records_changed": summary["records_changed"],
             "fields_changed": summary["fields_changed"], "rejected": summary["rejected"],
-            "by_field": dict(sorted(by_field.items()))}
+            "by_field": dict(sorted(by_field.items())),
+            "target_lists": dict(sorted(members.items()))}
 
 
 def _document(result: DemoResult, code: ExitCode) -> dict[str, Any]:
@@ -112,6 +115,11 @@ def _print(result: DemoResult) -> None:
     for name, count in writes["by_field"].items():
         table.add_row(name, number(count))
     out_console.print(table)
+    lists = numbers_table("target lists", "list", "members added")
+    for name, count in writes["target_lists"].items():
+        lists.add_row(name, number(count))
+    if writes["target_lists"]:
+        out_console.print(lists)
     seconds = ", ".join(f"{name} {value:.1f} s" for name, value in result.seconds.items())
     out_console.print(f"time: {seconds}", highlight=False)
     out_console.print(f"demo client: {result.config_path.resolve()}", highlight=False)

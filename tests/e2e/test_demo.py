@@ -21,6 +21,7 @@ from connectors.suitecrm import SuiteCRMClient
 from sandbox import running_sandbox
 from sync.report.page import CHART_IDS
 from sync.store.schema import WRITES
+from sync.writeback.reading import read_members
 
 pytestmark = pytest.mark.e2e
 
@@ -86,14 +87,35 @@ def test_every_write_is_in_the_crm_and_counted(demo_run: tuple[dict[str, Any], P
         audit = connection.execute(select(WRITES.c.record_id, WRITES.c.field,
                                           WRITES.c.new_value)).all()
     engine.dispose()
-    assert len(audit) == writes["fields_changed"]
+    fields = [row for row in audit if not row.field.startswith("prospect_lists:")]
+    assert len(fields) == writes["fields_changed"]
+    assert len(audit) - len(fields) == sum(writes["target_lists"].values())
     crm = {c["id"]: c for c in crm_contacts(folder)}
-    for record_id, field, new_value in audit:
+    for record_id, field, new_value in fields:
         written, held = json.loads(new_value), crm[record_id][field]
         if isinstance(written, str):
             assert held == written, (record_id, field)
         else:
             assert Decimal(str(held)) == Decimal(str(written)), (record_id, field)
+
+
+def test_the_two_target_lists_hold_exactly_their_segments(
+        demo_run: tuple[dict[str, Any], Path]) -> None:
+    document, folder = demo_run
+    contacts = crm_contacts(folder)
+    champions = {c["id"] for c in contacts if c["sp_rfm_segment_c"] == "Champions"}
+    at_risk = {c["id"] for c in contacts if c["sp_churn_risk_c"] not in ("", None)
+               and Decimal(str(c["sp_churn_risk_c"])) >= Decimal("0.7")}
+    assert champions and at_risk
+    with running_sandbox(db_path=folder / "sandbox.sqlite3") as sandbox, \
+            SuiteCRMClient(sandbox.suitecrm_settings()) as client:
+        lists = {r.attributes["name"]: r.id for page in client.iter_pages(
+            "ProspectLists", fields=["name"]) for r in page}
+        members = {name: read_members(client, list_id, "Contacts")
+                   for name, list_id in lists.items()}
+    assert members == {"SuitePulse - Champions": champions, "SuitePulse - At risk": at_risk}
+    assert document["writes"]["target_lists"] == {
+        "SuitePulse - At risk": len(at_risk), "SuitePulse - Champions": len(champions)}
 
 
 def test_the_report_has_every_chart_and_nothing_is_left_running(
@@ -120,5 +142,6 @@ def test_the_demo_client_works_with_the_other_commands(
     again = json.loads(result.stdout)
     assert again["lifecycle"] == document["lifecycle"]
     assert [r["kind"] for r in again["runs"]] == ["push", "sync"]
-    assert again["runs"][0]["writes"] == document["writes"]["fields_changed"]
+    assert again["runs"][0]["writes"] == document["writes"]["fields_changed"] + sum(
+        document["writes"]["target_lists"].values())  # field writes and list memberships
     assert out.is_file()
