@@ -19,3 +19,8 @@ class PrivacySettings(BaseModel):
         730, ge=1, description="interactions older than this many days are removed each run")
     keep_deleted_days: int = Field(
         30, ge=0, description="a record deleted in the CRM is erased after this many days")
+
+    def retention_text(self) -> str:
+        """The retention windows in one line, as status and the report show them."""
+        return (f"retention: interactions are kept {self.interactions_days} days; a record "
+                f"deleted in the CRM is erased after {self.keep_deleted_days} days")

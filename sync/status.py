@@ -26,9 +26,12 @@ def _cursor_text(value: str | None) -> str | None:
 
 def client_status(config: ClientConfig, runs: int) -> dict[str, Any]:
     """The client's store (URL without password, size, schema version), its last ``runs``
-    runs, every stream's cursor and the latest value-model fit, as plain data for JSON output."""
+    runs, every stream's cursor, the latest value-model fit and the retention windows
+    (``privacy``), as plain data for JSON output."""
     with Store.for_config(config) as store:
-        return {"client": config.client, **_status(store, runs)}
+        return {"client": config.client, **_status(store, runs),
+                "retention": {"interactions_days": config.privacy.interactions_days,
+                              "keep_deleted_days": config.privacy.keep_deleted_days}}
 
 
 def _status(store: Store, runs: int) -> dict[str, Any]:

@@ -36,6 +36,7 @@ def status(app: AppContext, client: str, runs: int, as_json: bool) -> None:
     size = document["store"]["size_bytes"]
     shown_size = f" ({size / 1e6:.1f} MB)" if size is not None else ""
     out_console.print(f"store {document['store']['url']}{shown_size}", highlight=False)
+    out_console.print(config.privacy.retention_text(), highlight=False)
     table = Table(title="last runs")
     for column in ("started", "finished", "outcome", "trigger", "new", "changed", "rejected",
                    "deleted"):

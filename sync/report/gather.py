@@ -61,6 +61,7 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         movement_days=movement_days,
         runs=run_rows,
         value_model=value_model,
+        retention=config.privacy.retention_text(),
     )
 
 

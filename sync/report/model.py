@@ -78,6 +78,8 @@ class ReportData:
     runs: list[RunRow] = field(default_factory=list)
     value_model: dict[str, Any] | None = None
     """The newest value-model fit's report (``enrichment.customer_model``), as stored."""
+    retention: str = ""
+    """The client's retention windows in one line (``PrivacySettings.retention_text``)."""
 
     @property
     def value_written(self) -> bool:

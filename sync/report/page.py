@@ -196,6 +196,7 @@ def render_report(data: ReportData) -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>SuitePulse report: {escape(data.client)}</title><style>{_STYLE}</style>"
         f"</head><body><main><header><h1>SuitePulse report: {escape(data.client)}</h1>"
-        f"<p>Generated {data.generated_at:%Y-%m-%d %H:%M} UTC</p></header>"
+        f"<p>Generated {data.generated_at:%Y-%m-%d %H:%M} UTC</p>"
+        f"{f'<p>{escape(data.retention)}</p>' if data.retention else ''}</header>"
         f'<div class="kpis">{kpis}</div>{body}</main></body></html>\n'
     )

@@ -13,8 +13,10 @@ from sqlalchemy import insert
 
 from sync.config import ClientConfig
 from sync.enrich_step import save_traits
+from sync.privacy_settings import PrivacySettings
 from sync.report import ReportData
 from sync.report.gather import CHURN_BANDS, report_data
+from sync.report.page import render_report
 from sync.store import Store
 from sync.store.runs import finish_run, start_run
 from sync.store.schema import RECORDS, WRITES
@@ -166,3 +168,11 @@ def test_an_empty_store_gives_an_empty_report(store: Store, config: ClientConfig
         0, [], [], [], [])
     assert data.value_deciles == []
     assert sum(band.customers for band in data.churn_bands) == 0
+
+
+def test_the_report_names_the_clients_retention_windows(store: Store,
+                                                         config: ClientConfig) -> None:
+    shorter = config.model_copy(update={"privacy": PrivacySettings(interactions_days=90)})
+    html = render_report(report_data(store, shorter, now=NOW))
+    assert "interactions are kept 90 days" in html
+    assert "erased after 30 days" in html

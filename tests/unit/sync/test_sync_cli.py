@@ -47,6 +47,16 @@ def test_status_shows_runs_cursors_and_size(run_cli: RunCli,
     assert "Accounts" in table.stdout and "ok" in table.stdout
 
 
+def test_status_says_how_long_interactions_and_deleted_records_are_kept(
+        run_cli: RunCli, write_client: Callable[[str, str], Path]) -> None:
+    write_client("acme", VALID_CLIENT + "privacy:\n  interactions_days: 90\n")
+    document = json.loads(run_cli("status", "acme", "--json").stdout)
+    assert document["retention"] == {"interactions_days": 90, "keep_deleted_days": 30}
+    table = run_cli("status", "acme").stdout
+    assert "interactions are kept 90 days" in table
+    assert "erased after 30 days" in table
+
+
 def test_sync_while_another_run_holds_the_lock_exits_1(
         run_cli: RunCli, write_client: Callable[[str, str], Path]) -> None:
     config = load_client(_client(write_client)).config
