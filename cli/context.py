@@ -10,7 +10,8 @@ from rich.markup import escape
 
 from cli.logging_setup import secret_filter
 from cli.output import err_console
-from sync.config import LoadedConfig, client_path, config_dir, load_client
+from sync.config import LoadedConfig, client_path, config_dir, list_clients, load_client
+from sync.errors import ConfigError, ConfigProblem
 from sync.insecure_settings import insecure_settings, secret_files
 
 __all__ = ["AppContext", "pass_app"]
@@ -33,6 +34,19 @@ class AppContext:
         secret_filter.add(*loaded.secrets)
         self._warn_insecure(loaded)
         return loaded
+
+    def load_all(self, names: list[str] | None = None
+                 ) -> tuple[list[LoadedConfig], dict[str, list[ConfigProblem]]]:
+        """Every client of ``names`` (default: every client file in the config folder) that
+        loads, and the problems of each one that does not, by name."""
+        loaded: list[LoadedConfig] = []
+        problems: dict[str, list[ConfigProblem]] = {}
+        for name in list_clients(self.config_dir) if names is None else names:
+            try:
+                loaded.append(self.load(name))
+            except ConfigError as error:
+                problems[name] = list(error.problems)
+        return loaded, problems
 
     def _warn_insecure(self, loaded: LoadedConfig) -> None:
         key = loaded.path.resolve()

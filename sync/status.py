@@ -7,12 +7,12 @@ from typing import Any
 from sync.config import ClientConfig
 from sync.store import Store
 from sync.store.cursors import list_cursors
-from sync.store.runs import recent_runs
+from sync.store.runs import WRITEBACK_TRIGGERS, RunRecord, recent_runs
 from sync.store.value_models import latest_value_model
 from sync.streams.cursor import decode_cursor
 from sync.streams.imap_state import describe_state
 
-__all__ = ["client_status"]
+__all__ = ["client_status", "last_run_overview"]
 
 
 def _cursor_text(value: str | None) -> str | None:
@@ -47,3 +47,25 @@ def _status(store: Store, runs: int) -> dict[str, Any]:
                       "schema_version": store.schema_version},
             "runs": [run.as_dict() for run in history], "cursors": cursors,
             "value_model": value_model}
+
+
+def _kind(run: RunRecord) -> str:
+    if run.trigger in WRITEBACK_TRIGGERS:
+        return run.trigger
+    return "full sync" if run.full else "sync"
+
+
+def last_run_overview(config: ClientConfig) -> dict[str, Any]:
+    """One line of ``status --all``: the client's last run (kind, trigger, outcome, finish
+    time; None when it never ran) and which alert channels it has, as plain data."""
+    with Store.for_config(config) as store, store.transaction() as connection:
+        runs = recent_runs(connection, 1)
+    last = runs[0] if runs else None
+    channels = [name for name, set_ in (("webhook", config.alerts.webhook_url is not None),
+                                        ("smtp", config.alerts.smtp is not None)) if set_]
+    return {"client": config.client,
+            "last_run": None if last is None else {
+                "id": last.id, "kind": _kind(last), "trigger": last.trigger,
+                "outcome": last.outcome,
+                "finished_at": last.finished_at.isoformat() if last.finished_at else None},
+            "alerts": channels}

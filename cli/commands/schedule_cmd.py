@@ -9,25 +9,12 @@ from rich.markup import escape
 
 from cli.context import AppContext, pass_app
 from cli.output import err_console
-from sync.config import LoadedConfig, list_clients
 from sync.errors import ConfigError, ConfigProblem
 from sync.scheduler import serve
 
 __all__ = ["schedule"]
 
 log = logging.getLogger(__name__)
-
-
-def _load_all(app: AppContext, names: list[str]) -> tuple[list[LoadedConfig], list[ConfigProblem]]:
-    """Every client that loads, and every problem of those that do not."""
-    loaded: list[LoadedConfig] = []
-    problems: list[ConfigProblem] = []
-    for name in names:
-        try:
-            loaded.append(app.load(name))
-        except ConfigError as error:
-            problems.extend(error.problems)
-    return loaded, problems
 
 
 @click.command("schedule")
@@ -53,8 +40,8 @@ def schedule(app: AppContext, clients: tuple[str, ...], jobstore: str | None,
       suitepulse schedule acme globex
       suitepulse schedule --jobstore postgresql://suitepulse@db/scheduler
     """
-    names = list(clients) or list_clients(app.config_dir)
-    loaded, problems = _load_all(app, names)
+    loaded, broken = app.load_all(list(clients) or None)
+    problems = [problem for found in broken.values() for problem in found]
     if clients:
         problems.extend(
             ConfigProblem(str(item.path), None, "schedule", "missing; this client has no "
