@@ -27,7 +27,8 @@ from sync.store.alerts import claim_alert
 from sync.store.runs import last_success
 from sync.store.types import utc_now
 
-__all__ = ["Alert", "check_staleness", "run_alerts", "send_alert"]
+__all__ = ["Alert", "Delivery", "check_staleness", "deliver", "run_alerts", "send_alert",
+           "trial_alert"]
 
 log = logging.getLogger(__name__)
 
@@ -86,26 +87,68 @@ def check_staleness(config: ClientConfig, store: Store, *,
                   "stale_after_hours": hours})
 
 
-def send_alert(settings: AlertSettings, alert: Alert, *,
-               transport: httpx.BaseTransport | None = None) -> int:
-    """Send ``alert`` everywhere configured; return how many deliveries worked."""
-    delivered = 0
+@dataclass(frozen=True)
+class Delivery:
+    """How sending an alert through one channel went; ``target`` is a host, never a URL."""
+
+    channel: str  # webhook, smtp
+    target: str
+    sent: bool
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {"channel": self.channel, "target": self.target, "sent": self.sent,
+                "reason": self.reason}
+
+
+def trial_alert(client: str) -> Alert:
+    """The alert ``suitepulse alerts test`` sends: it says it is a test, and for which client."""
+    return Alert(client, "test", f"test alert from SuitePulse for {client}: alerts reach you",
+                 {"test": True})
+
+
+def _http_reason(error: httpx.HTTPError) -> str:
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"HTTP {error.response.status_code}"
+    return type(error).__name__
+
+
+def _smtp_reason(error: OSError | smtplib.SMTPException) -> str:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} ({error.smtp_code})"
+    return type(error).__name__
+
+
+def deliver(settings: AlertSettings, alert: Alert, *,
+            transport: httpx.BaseTransport | None = None) -> list[Delivery]:
+    """Send ``alert`` through every configured channel; one ``Delivery`` per channel."""
+    deliveries = []
     if settings.webhook_url is not None:
         url = settings.webhook_url.get_secret_value()
+        host = httpx.URL(url).host  # the path of a webhook URL often is its secret
         try:
             with build_client(HttpSettings(read_timeout=15), transport=transport) as client:
                 client.post(url, json=alert.as_dict()).raise_for_status()
-            delivered += 1
+            deliveries.append(Delivery("webhook", host, True))
         except httpx.HTTPError as error:
-            # the path of a webhook URL often is its secret: name the host only
-            log.error("alert webhook on %s failed: %s", httpx.URL(url).host, type(error).__name__)
+            deliveries.append(Delivery("webhook", host, False, _http_reason(error)))
     if settings.smtp is not None:
         try:
             _send_mail(settings.smtp, alert)
-            delivered += 1
+            deliveries.append(Delivery("smtp", settings.smtp.host, True))
         except (OSError, smtplib.SMTPException) as error:
-            log.error("alert e-mail via %s failed: %s", settings.smtp.host, type(error).__name__)
-    return delivered
+            deliveries.append(Delivery("smtp", settings.smtp.host, False, _smtp_reason(error)))
+    return deliveries
+
+
+def send_alert(settings: AlertSettings, alert: Alert, *,
+               transport: httpx.BaseTransport | None = None) -> int:
+    """Send ``alert`` everywhere configured, log each failure; return how many worked."""
+    deliveries = deliver(settings, alert, transport=transport)
+    for failed in (d for d in deliveries if not d.sent):
+        log.error("alert %s via %s failed: %s", failed.channel, failed.target, failed.reason)
+    return sum(d.sent for d in deliveries)
 
 
 def _send_mail(smtp: SmtpSettings, alert: Alert) -> None:

@@ -22,5 +22,6 @@ COMMANDS: dict[str, str] = {
     "forget": "cli.commands.forget_cmd:forget",
     "explain": "cli.commands.explain_cmd:explain",
     "identity": "cli.commands.identity_cmd:identity",
+    "alerts": "cli.commands.alerts_cmd:alerts",
 }
 """Command name -> ``module:attribute`` of its click command."""

@@ -3,63 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from sync.alerts import check_staleness, run_alerts, send_alert
 from sync.pull import sync_client
 from sync.settings import AlertSettings
 from sync.store import Store
 from tests.fake_crm import FakeCRM
-from tests.unit.sync.conftest import MakeConfig
-
-SECRET = "hook-token-5d1e"
-
-
-@pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers["Content-Length"])
-            received.append(json.loads(self.rfile.read(length)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hooks/{SECRET}", received
-    server.shutdown()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[Any]]]:
-    messages: list[Any] = []
-
-    class Handler:
-        async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
-            messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, messages
-    controller.stop()
+from tests.unit.sync.conftest import SECRET, MakeConfig
 
 
 def test_a_failed_run_alerts_the_webhook_and_by_mail(
