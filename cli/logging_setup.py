@@ -8,7 +8,7 @@ import sys
 from rich.console import Console
 from rich.logging import RichHandler
 
-__all__ = ["SecretFilter", "configure_logging", "secret_filter"]
+__all__ = ["SecretFilter", "configure_logging", "log_scheduled_runs", "secret_filter"]
 
 
 class SecretFilter(logging.Filter):
@@ -49,3 +49,9 @@ def configure_logging(verbosity: int) -> None:
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     logging.getLogger("httpcore").setLevel(max(level, logging.WARNING))
+
+
+def log_scheduled_runs(verbosity: int) -> None:
+    """At the default verbosity the scheduler still logs its INFO line per run."""
+    if verbosity == 0:
+        logging.getLogger("sync.scheduler").setLevel(logging.INFO)

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,8 +36,8 @@ from sync.store.engine import create_store_engine
 from sync.store.ticks import claim_tick as claim_store_tick
 from sync.store.types import utc_now
 
-__all__ = ["STOP", "claim_tick", "default_jobstore_url", "latest_fire_time", "scheduled_job",
-           "serve", "staleness_job"]
+__all__ = ["STOP", "StoppingExecutor", "claim_tick", "default_jobstore_url",
+           "latest_fire_time", "scheduled_job", "serve", "staleness_job"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,29 @@ STOP = threading.Event()
 """Set on SIGTERM: running jobs stop after their current page's checkpoint."""
 
 _STALENESS_MINUTES = 15
+
+
+class StoppingExecutor(ThreadPoolExecutor):  # type: ignore[misc]  # untyped APScheduler
+    """A thread pool that starts no job once STOP is set, so a tick due while the scheduler
+    shuts down is logged and left, not a ``cannot schedule new futures`` traceback."""
+
+    def submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        """Run ``job`` unless the scheduler is stopping."""
+        if STOP.is_set():
+            log.info("job %s not started: the scheduler is stopping", job.id)
+            return
+        super().submit_job(job, run_times)
+
+
+def _run_line(client: str, result: pipeline.PipelineResult, seconds: float) -> str:
+    """The one INFO line of a scheduled run: ids and counts only."""
+    summary = result.sync
+    streams = summary.streams.values()
+    counts = (f"new {sum(s.new for s in streams)}, changed {sum(s.changed for s in streams)}, "
+              f"rejected {summary.rejected}, deleted {sum(s.deleted for s in streams)}")
+    pushed = f", wrote {len(result.push.changes)}" if result.push else ""
+    return (f"scheduled run of {client}: {result.outcome.value}; read {summary.read}, {counts}"
+            f"{pushed}; {seconds:.1f} s; run {summary.run_id}")
 
 
 def default_jobstore_url() -> str:
@@ -88,9 +112,10 @@ def scheduled_job(client: str, config_dir: str) -> None:
         if not claim_tick(store, f"sync:{client}", tick):
             log.info("tick %s of %s already run by another scheduler", tick.isoformat(), client)
             return
+        started = time.monotonic()
         try:
-            summary = pipeline.run(config, store=store, stop=STOP, trigger="schedule")
-            log.info("scheduled run of %s: %s", client, summary.outcome.value)
+            result = pipeline.run(config, store=store, stop=STOP, trigger="schedule")
+            log.info("%s", _run_line(client, result, time.monotonic() - started))
         except StateError as error:
             log.warning("scheduled run of %s skipped: %s", client, error)
 
@@ -144,7 +169,7 @@ def serve(clients: Sequence[LoadedConfig], config_dir: Path, *,
     url = jobstore_url or default_jobstore_url()
     scheduler = BlockingScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=create_store_engine(url))},
-        executors={"default": ThreadPoolExecutor(max(2, len(clients)))},
+        executors={"default": StoppingExecutor(max(2, len(clients)))},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone="UTC")
     wanted = _wanted_jobs(clients, str(config_dir))

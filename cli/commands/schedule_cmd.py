@@ -8,6 +8,7 @@ import click
 from rich.markup import escape
 
 from cli.context import AppContext, pass_app
+from cli.logging_setup import log_scheduled_runs
 from cli.output import err_console
 from sync.errors import ConfigError, ConfigProblem
 from sync.scheduler import serve
@@ -61,4 +62,5 @@ def schedule(app: AppContext, clients: tuple[str, ...], jobstore: str | None,
         log.error("client file not scheduled: %s", problem)
     if not scheduled:
         raise click.UsageError(f"no client with a schedule in {app.config_dir}")
+    log_scheduled_runs(app.verbosity)
     serve(scheduled, app.config_dir, jobstore_url=jobstore)

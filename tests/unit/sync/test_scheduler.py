@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sync.scheduler import claim_tick, latest_fire_time
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from click.testing import Result
+
+from sync.scheduler import STOP, StoppingExecutor, claim_tick, latest_fire_time
 from sync.store import Store
+from tests.conftest import VALID_CLIENT
 
 
 def test_latest_fire_time_in_the_client_timezone() -> None:
@@ -25,3 +33,34 @@ def test_a_tick_is_claimed_once(store: Store) -> None:
     assert claim_tick(store, "sync:acme", tick) is False
     assert claim_tick(store, "sync:globex", tick) is True
     assert claim_tick(store, "sync:acme", tick.replace(minute=31)) is True
+
+
+def test_a_job_due_during_shutdown_is_logged_not_a_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    executor = StoppingExecutor(2)
+    scheduler = BackgroundScheduler(executors={"default": executor})
+    scheduler.start(paused=True)
+    job = scheduler.add_job(print, "date", run_date=datetime(2030, 1, 1, tzinfo=UTC),
+                            id="sync:acme")
+    STOP.set()
+    try:
+        scheduler.shutdown(wait=True)
+        with caplog.at_level(logging.INFO, logger="sync.scheduler"):
+            executor.submit_job(job, [datetime.now(UTC)])  # the pool is shut: must not raise
+    finally:
+        STOP.clear()
+    assert "job sync:acme not started: the scheduler is stopping" in caplog.text
+
+
+def test_schedule_logs_its_runs_at_info_by_default(run_cli: Callable[..., Result],
+                                                   write_client: Callable[[str, str], Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    levels: list[int] = []
+    monkeypatch.setenv("ACME_SECRET", "s3cr3t-value-9f2")
+    monkeypatch.setattr("cli.commands.schedule_cmd.serve", lambda *_a, **_k: levels.append(
+        logging.getLogger("sync.scheduler").getEffectiveLevel()))
+    logger = logging.getLogger("sync.scheduler")
+    monkeypatch.setattr(logger, "level", logging.NOTSET)
+    write_client("acme", VALID_CLIENT + "schedule:\n  cron: '0 3 * * *'\n  timezone: UTC\n")
+    assert run_cli("schedule").exit_code == 0
+    assert levels == [logging.INFO]
