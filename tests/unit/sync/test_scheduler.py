@@ -11,7 +11,9 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import Result
 
-from sync.scheduler import STOP, StoppingExecutor, claim_tick, latest_fire_time
+from sync.pipeline import PipelineResult
+from sync.run_summary import RunSummary, StreamResult
+from sync.scheduler import STOP, StoppingExecutor, _run_line, claim_tick, latest_fire_time
 from sync.store import Store
 from tests.conftest import VALID_CLIENT
 
@@ -64,3 +66,12 @@ def test_schedule_logs_its_runs_at_info_by_default(run_cli: Callable[..., Result
     write_client("acme", VALID_CLIENT + "schedule:\n  cron: '0 3 * * *'\n  timezone: UTC\n")
     assert run_cli("schedule").exit_code == 0
     assert levels == [logging.INFO]
+
+
+def test_the_run_line_names_client_outcome_counts_duration_and_run() -> None:
+    summary = RunSummary("run-7", "acme", datetime(2026, 3, 2, tzinfo=UTC), False,
+                         streams={"Contacts": StreamResult("Contacts", new=3, changed=2,
+                                                           unchanged=5, rejected=1)})
+    line = _run_line("acme", PipelineResult(summary), 12.34)
+    assert line == ("scheduled run of acme: ok; read 11, new 3, changed 2, rejected 1, "
+                    "deleted 0; 12.3 s; run run-7")
