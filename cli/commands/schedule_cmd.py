@@ -33,8 +33,8 @@ def _load_all(app: AppContext, names: list[str]) -> tuple[list[LoadedConfig], li
 @click.command("schedule")
 @click.argument("clients", nargs=-1, metavar="[CLIENT ...]")
 @click.option("--jobstore", metavar="URL",
-              help="SQLAlchemy URL of the job store (default: scheduler.sqlite3 in the data "
-                   "folder).")
+              help="SQLAlchemy URL of the job store (default: scheduler-<key>.sqlite3 in the "
+                   "data folder, one per config folder).")
 @click.option("--check", is_flag=True,
               help="Validate every client's file and schedule, list all problems (exit 2), "
                    "and start nothing.")
