@@ -9,6 +9,7 @@ the scheduler exits 0.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -36,7 +38,7 @@ from sync.store.engine import create_store_engine
 from sync.store.ticks import claim_tick as claim_store_tick
 from sync.store.types import utc_now
 
-__all__ = ["STOP", "StoppingExecutor", "claim_tick", "default_jobstore_url",
+__all__ = ["STOP", "StoppingExecutor", "claim_tick", "default_jobstore_url", "folder_key",
            "latest_fire_time", "scheduled_job", "serve", "staleness_job"]
 
 log = logging.getLogger(__name__)
@@ -70,9 +72,15 @@ def _run_line(client: str, result: pipeline.PipelineResult, seconds: float) -> s
             f"{pushed}; {seconds:.1f} s; run {summary.run_id}")
 
 
-def default_jobstore_url() -> str:
-    """The scheduler's own job store: a SQLite file in the data folder."""
-    return f"sqlite:///{data_dir() / 'scheduler.sqlite3'}"
+def folder_key(config_dir: Path) -> str:
+    """A short stable key of a config folder: its resolved path, hashed."""
+    return hashlib.sha256(str(config_dir.resolve()).encode()).hexdigest()[:12]
+
+
+def default_jobstore_url(config_dir: Path) -> str:
+    """The job store of one config folder: ``scheduler-<folder key>.sqlite3`` in the data
+    folder, so schedulers of different config folders never share jobs."""
+    return f"sqlite:///{data_dir() / f'scheduler-{folder_key(config_dir)}.sqlite3'}"
 
 
 def latest_fire_time(cron: str, timezone: str, now: datetime) -> datetime | None:
@@ -130,28 +138,34 @@ def staleness_job(client: str, config_dir: str) -> None:
 
 
 def _wanted_jobs(clients: Sequence[LoadedConfig], config_dir: str) -> dict[str, dict[str, Any]]:
+    """The jobs of these clients, ids prefixed with the config folder's key."""
+    prefix = f"{folder_key(Path(config_dir))}/"
     wanted: dict[str, dict[str, Any]] = {}
     for loaded in clients:
         config = loaded.config
         if config.schedule is None:
             continue
         kwargs = {"client": config.client, "config_dir": config_dir}
-        wanted[f"sync:{config.client}"] = {
+        wanted[f"{prefix}sync:{config.client}"] = {
             "func": "sync.scheduler:scheduled_job", "kwargs": kwargs,
             "trigger": CronTrigger.from_crontab(config.schedule.cron,
                                                 timezone=ZoneInfo(config.schedule.timezone)),
             "spec": f"{config.schedule.cron}|{config.schedule.timezone}"}
         if config.alerts.stale_after_hours is not None:
-            wanted[f"stale:{config.client}"] = {
+            wanted[f"{prefix}stale:{config.client}"] = {
                 "func": "sync.scheduler:staleness_job", "kwargs": kwargs,
                 "trigger": "interval", "minutes": _STALENESS_MINUTES, "spec": "interval"}
     return wanted
 
 
-def _sync_jobs(scheduler: BlockingScheduler, wanted: dict[str, dict[str, Any]]) -> None:
-    """Make the job store hold exactly the wanted jobs; unchanged ones keep their next run,
-    so runs missed while no scheduler ran are coalesced into one."""
+def _sync_jobs(scheduler: BaseScheduler, wanted: dict[str, dict[str, Any]],
+               prefix: str) -> None:
+    """Make the job store hold exactly the wanted jobs of this folder (ids under ``prefix``);
+    jobs of other folders are left alone; unchanged ones keep their next run, so runs missed
+    while no scheduler ran are coalesced into one."""
     for job in scheduler.get_jobs():
+        if not job.id.startswith(prefix):
+            continue
         if job.id not in wanted or job.name != wanted[job.id]["spec"]:
             job.remove()
     for job_id, spec in wanted.items():
@@ -166,14 +180,16 @@ def _sync_jobs(scheduler: BlockingScheduler, wanted: dict[str, dict[str, Any]]) 
 def serve(clients: Sequence[LoadedConfig], config_dir: Path, *,
           jobstore_url: str | None = None) -> None:
     """Run the scheduler until SIGTERM or SIGINT; returns after running jobs checkpointed."""
-    url = jobstore_url or default_jobstore_url()
+    url = jobstore_url or default_jobstore_url(config_dir)
     scheduler = BlockingScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=create_store_engine(url))},
         executors={"default": StoppingExecutor(max(2, len(clients)))},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone="UTC")
     wanted = _wanted_jobs(clients, str(config_dir))
-    scheduler.add_listener(lambda _event: _sync_jobs(scheduler, wanted), EVENT_SCHEDULER_STARTED)
+    prefix = f"{folder_key(config_dir)}/"
+    scheduler.add_listener(lambda _event: _sync_jobs(scheduler, wanted, prefix),
+                           EVENT_SCHEDULER_STARTED)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %d: finishing running pages, then stopping", signum)

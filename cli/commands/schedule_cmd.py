@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 @click.command("schedule")
 @click.argument("clients", nargs=-1, metavar="[CLIENT ...]")
 @click.option("--jobstore", metavar="URL",
-              help="SQLAlchemy URL of the job store (default: scheduler.sqlite3 in the data "
-                   "folder).")
+              help="SQLAlchemy URL of the job store (default: scheduler-<key>.sqlite3 in the "
+                   "data folder, one per config folder).")
 @click.option("--check", is_flag=True,
               help="Validate every client's file and schedule, list all problems (exit 2), "
                    "and start nothing.")
