@@ -15,15 +15,13 @@ from sync.report.charts import (
     line_chart,
     number,
 )
+from sync.report.colors import segment_color, stage_color
 from sync.report.model import ReportData
 
 __all__ = ["CHART_IDS", "render_report"]
 
 CHART_IDS = ("segments", "lifecycle", "value", "churn", "trend", "model", "movements", "runs")
 _FUNNEL = ("reach", "engagement", "purchase", "retention", "loyalty")
-_STAGE_COLORS = {"reach": "#93c5fd", "engagement": "#60a5fa", "purchase": "#3b82f6",
-                 "retention": "#2563eb", "loyalty": "#1d4ed8", "decline": "#f59e0b",
-                 "lapsed": "#dc2626"}
 _RISK_COLORS = ("#059669", "#65a30d", "#ca8a04", "#ea580c", "#dc2626")
 _TREND_COLORS = {"rising": "#059669", "stable": "#6b7280", "falling": "#dc2626"}
 _STYLE = """
@@ -63,8 +61,8 @@ def _segments(data: ReportData) -> str:
     rows = sorted(data.segments, key=lambda s: s.customers, reverse=True)
     bars = [Bar(s.name, s.customers,
                 f"{number(s.customers)} · {_money(data, s.historical_value)} spent · "
-                f"{_money(data, s.predicted_value)} predicted", PALETTE[i % len(PALETTE)])
-            for i, s in enumerate(rows)]
+                f"{_money(data, s.predicted_value)} predicted", segment_color(s.name))
+            for s in rows]
     return _section("segments", "Segments", "Customers per RFM segment, with what they spent "
                     "and what they are predicted to spend.",
                     horizontal_bars(bars, title="Customers per segment", width=760))
@@ -74,7 +72,7 @@ def _lifecycle(data: ReportData) -> str:
     counts = {s.stage: s.customers for s in data.lifecycle}
     order = [*_FUNNEL, *sorted(set(counts) - set(_FUNNEL))]
     bars = [Bar(stage, counts.get(stage, 0), number(counts.get(stage, 0)),
-                _STAGE_COLORS.get(stage, PALETTE[9])) for stage in order if stage in counts
+                stage_color(stage)) for stage in order if stage in counts
             or stage in _FUNNEL]
     funnel = funnel_chart([b for b in bars if b.label in _FUNNEL], title="Lifecycle funnel")
     outside = [b for b in bars if b.label not in _FUNNEL]
@@ -155,7 +153,7 @@ def _trend(data: ReportData) -> str:
 def _movements(data: ReportData) -> str:
     rows = sorted(data.movements, key=lambda m: m.customers, reverse=True)[:12]
     bars = [Bar(f"{m.from_stage or 'new'} → {m.to_stage}", m.customers, number(m.customers),
-                _STAGE_COLORS.get(m.to_stage, PALETTE[9])) for m in rows]
+                stage_color(m.to_stage)) for m in rows]
     chart = (horizontal_bars(bars, title="Stage movements", label_width=230) if bars else
              '<p class="note">No customer changed stage in this time: stages are compared '
              "from one run to the next.</p>")

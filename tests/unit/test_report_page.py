@@ -127,3 +127,28 @@ def test_untrusted_value_traits_are_not_charted_and_the_reason_is_named() -> Non
     churn = churn[:churn.index("</section>")]
     assert "Not shown" in churn and "only 40 repeat buyers" in churn and "<svg" not in churn
     assert "value traits NOT written: only 40 repeat buyers" in html
+
+
+def _fill_of(html: str, label: str) -> str:
+    found = re.search(rf'fill="(#[0-9a-f]{{6}})"><title>{re.escape(label)}:', html)
+    assert found, label
+    return found.group(1)
+
+
+def test_a_segment_keeps_its_colour_whatever_its_rank() -> None:
+    first = render_report(sample())
+    reordered = ReportData(**{**vars(sample()), "segments": [
+        SegmentRow("Lost", 3, 10.0, 1.0), SegmentRow("Hibernating", 900, 5.0, 1.0),
+        SegmentRow("Champions", 50, 1.0, 1.0)]})
+    second = render_report(reordered)
+    assert _fill_of(first, "Lost") == _fill_of(second, "Lost") == "#dc2626"  # red
+    assert _fill_of(first, "Champions") == _fill_of(second, "Champions") == "#047857"  # green
+    assert _fill_of(second, "Hibernating") not in {"#dc2626", "#047857"}
+
+
+def test_a_lifecycle_stage_keeps_its_colour() -> None:
+    html = render_report(sample())
+    other = render_report(ReportData(**{**vars(sample()), "lifecycle": [
+        StageCount("lapsed", 900), StageCount("reach", 1)]}))
+    assert _fill_of(html, "lapsed") == _fill_of(other, "lapsed") == "#dc2626"
+    assert _fill_of(html, "reach") == _fill_of(other, "reach")
