@@ -72,6 +72,10 @@ class ValueModelReport:
     backtest: dict[str, Any] | None
     candidates: list[dict[str, Any]] = field(default_factory=list)
     spend_frequency_correlation: float | None = None
+    horizon_days: int | None = None
+    """The CLV horizon of this fit (``value_model.horizon_days``)."""
+    annual_discount_rate: float | None = None
+    """The yearly rate that discounted this fit's CLV (``value_model.annual_discount_rate``)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (non-finite numbers become None) for output and the store."""
@@ -80,7 +84,9 @@ class ValueModelReport:
                 "repeat_buyers": self.repeat_buyers, "value_traits_written": self.written,
                 "reasons": self.reasons, "problems": self.problems,
                 "backtest": self.backtest, "candidates": self.candidates,
-                "spend_frequency_correlation": self.spend_frequency_correlation})
+                "spend_frequency_correlation": self.spend_frequency_correlation,
+                "horizon_days": self.horizon_days,
+                "annual_discount_rate": self.annual_discount_rate})
         return document
 
 
@@ -176,7 +182,8 @@ def _modelled(summary: PurchaseSummary, days_since: npt.NDArray[np.int64],
         candidates=[{"model": b.model, "holdout_log_likelihood": b.holdout_log_likelihood,
                      "rmse": b.rmse, "brier": b.brier} for b in backtests],
         spend_frequency_correlation=spend_frequency_correlation(summary.frequency,
-                                                                summary.monetary_value))
+                                                                summary.monetary_value),
+        horizon_days=settings.horizon_days, annual_discount_rate=settings.annual_discount_rate)
     return CustomerModel(summary, value, bands, days_since, *scores, report=report,
                          backtests=backtests, split=split)
 

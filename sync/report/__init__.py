@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sync.report.model import (
     Band,
+    ClvTerms,
     Movement,
     ReportData,
     RunRow,
@@ -12,5 +13,5 @@ from sync.report.model import (
 )
 from sync.report.page import render_report
 
-__all__ = ["Band", "Movement", "ReportData", "RunRow", "SegmentRow", "StageCount",
+__all__ = ["Band", "ClvTerms", "Movement", "ReportData", "RunRow", "SegmentRow", "StageCount",
            "render_report"]

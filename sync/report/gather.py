@@ -18,7 +18,7 @@ import pandas as pd
 
 from enrichment.value_trend import VALUE_TRENDS
 from sync.config import ClientConfig
-from sync.report.model import Band, Movement, ReportData, RunRow, SegmentRow, StageCount
+from sync.report.model import Band, ClvTerms, Movement, ReportData, RunRow, SegmentRow, StageCount
 from sync.store import Connection, Store
 from sync.store.runs import recent_runs
 from sync.store.traits import live_trait_values, trait_changes
@@ -61,8 +61,22 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         movement_days=movement_days,
         runs=run_rows,
         value_model=value_model,
+        clv_terms=_clv_terms(value_model, config),
         retention=config.privacy.retention_text(),
     )
+
+
+def _clv_terms(value_model: Mapping[str, Any] | None, config: ClientConfig) -> ClvTerms | None:
+    """The terms of the latest fit; fits stored before they were recorded take the config's."""
+    if value_model is None:
+        return None
+    settings = config.enrichment.value_model
+    horizon = value_model.get("horizon_days")
+    rate = value_model.get("annual_discount_rate")
+    return ClvTerms(
+        horizon_days=int(settings.horizon_days if horizon is None else horizon),
+        annual_discount_rate=float(settings.annual_discount_rate if rate is None else rate),
+        as_of=str(value_model.get("fitted_at") or "")[:10])
 
 
 def _current_traits(connection: Connection, live: str) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Band", "Movement", "ReportData", "RunRow", "SegmentRow", "StageCount"]
+__all__ = ["Band", "ClvTerms", "Movement", "ReportData", "RunRow", "SegmentRow", "StageCount"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,16 @@ class RunRow:
 
 
 @dataclass(frozen=True)
+class ClvTerms:
+    """What a predicted value (CLV) means: how far ahead, how discounted, as of which day."""
+
+    horizon_days: int
+    annual_discount_rate: float
+    as_of: str
+    """The fit's ``as_of`` date, ``YYYY-MM-DD``."""
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything on one client's report."""
 
@@ -78,6 +88,8 @@ class ReportData:
     runs: list[RunRow] = field(default_factory=list)
     value_model: dict[str, Any] | None = None
     """The newest value-model fit's report (``enrichment.customer_model``), as stored."""
+    clv_terms: ClvTerms | None = None
+    """The horizon, discount rate and date of the CLV shown; None before any value fit."""
     retention: str = ""
     """The client's retention windows in one line (``PrivacySettings.retention_text``)."""
 

@@ -15,15 +15,13 @@ from sync.report.charts import (
     line_chart,
     number,
 )
+from sync.report.colors import segment_color, stage_color
 from sync.report.model import ReportData
 
 __all__ = ["CHART_IDS", "render_report"]
 
 CHART_IDS = ("segments", "lifecycle", "value", "churn", "trend", "model", "movements", "runs")
 _FUNNEL = ("reach", "engagement", "purchase", "retention", "loyalty")
-_STAGE_COLORS = {"reach": "#93c5fd", "engagement": "#60a5fa", "purchase": "#3b82f6",
-                 "retention": "#2563eb", "loyalty": "#1d4ed8", "decline": "#f59e0b",
-                 "lapsed": "#dc2626"}
 _RISK_COLORS = ("#059669", "#65a30d", "#ca8a04", "#ea580c", "#dc2626")
 _TREND_COLORS = {"rising": "#059669", "stable": "#6b7280", "falling": "#dc2626"}
 _STYLE = """
@@ -54,6 +52,21 @@ def _money(data: ReportData, value: float) -> str:
     return f"{text} {data.currency}".strip()
 
 
+def _clv(data: ReportData) -> str:
+    """What "predicted" means: ``predicted value (CLV, 365 days ahead, discounted 10% a
+    year, as of 2026-11-23)``."""
+    terms = data.clv_terms
+    if terms is None:
+        return "predicted value (CLV)"
+    return (f"predicted value (CLV, {terms.horizon_days} days ahead, discounted "
+            f"{terms.annual_discount_rate:.0%} a year, as of {terms.as_of})")
+
+
+def _in(data: ReportData) -> str:
+    """`` in EUR`` when the currency is known, else nothing."""
+    return f" in {data.currency}" if data.currency else ""
+
+
 def _section(chart_id: str, title: str, note: str, body: str) -> str:
     return (f'<section id="{chart_id}"><h2>{escape(title)}</h2>'
             f'<p class="note">{escape(note)}</p>{body}</section>')
@@ -63,10 +76,10 @@ def _segments(data: ReportData) -> str:
     rows = sorted(data.segments, key=lambda s: s.customers, reverse=True)
     bars = [Bar(s.name, s.customers,
                 f"{number(s.customers)} · {_money(data, s.historical_value)} spent · "
-                f"{_money(data, s.predicted_value)} predicted", PALETTE[i % len(PALETTE)])
-            for i, s in enumerate(rows)]
+                f"{_money(data, s.predicted_value)} predicted", segment_color(s.name))
+            for s in rows]
     return _section("segments", "Segments", "Customers per RFM segment, with what they spent "
-                    "and what they are predicted to spend.",
+                    f"and their {_clv(data)}{_in(data)}.",
                     horizontal_bars(bars, title="Customers per segment", width=760))
 
 
@@ -74,7 +87,7 @@ def _lifecycle(data: ReportData) -> str:
     counts = {s.stage: s.customers for s in data.lifecycle}
     order = [*_FUNNEL, *sorted(set(counts) - set(_FUNNEL))]
     bars = [Bar(stage, counts.get(stage, 0), number(counts.get(stage, 0)),
-                _STAGE_COLORS.get(stage, PALETTE[9])) for stage in order if stage in counts
+                stage_color(stage)) for stage in order if stage in counts
             or stage in _FUNNEL]
     funnel = funnel_chart([b for b in bars if b.label in _FUNNEL], title="Lifecycle funnel")
     outside = [b for b in bars if b.label not in _FUNNEL]
@@ -122,8 +135,9 @@ def _value(data: ReportData) -> str:
     if not data.value_written:
         return _not_trusted(data, "value", "Customer value by decile")
     bars = [Bar(b.label, b.value, _money(data, b.value), PALETTE[0]) for b in data.value_deciles]
-    return _section("value", "Customer value by decile", "Predicted value per customer "
-                    "decile (1 = lowest tenth): most value sits in the top deciles.",
+    return _section("value", "Customer value by decile", f"The {_clv(data)}{_in(data)} "
+                    "per customer decile (1 = lowest tenth): most value sits in the top "
+                    "deciles.",
                     column_chart(bars, title="Predicted value per decile"))
 
 
@@ -136,8 +150,8 @@ def _churn(data: ReportData) -> str:
             for i, b in enumerate(data.churn_bands)]
     chart = horizontal_bars(bars, title="Churn risk bands")
     return _section("churn", "Churn risk", "Buyers per churn-risk band (lowest risk first), "
-                    "and the predicted value at stake in each; customers who never bought "
-                    "have no churn risk.", chart)
+                    f"and the {_clv(data)}{_in(data)} at stake in each; customers who never "
+                    "bought have no churn risk.", chart)
 
 
 def _trend(data: ReportData) -> str:
@@ -149,13 +163,14 @@ def _trend(data: ReportData) -> str:
              '<p class="note">No trend yet: it compares each CLV with the one kept 90 days '
              "before, so it appears once SuitePulse has run for 90 days.</p>")
     return _section("trend", "Value trend", "Buyers whose predicted value (CLV) rose, held or "
-                    "fell over the last 90 days, and the value they hold now.", chart)
+                    f"fell over the last 90 days, and their {_clv(data)}{_in(data)} now.",
+                    chart)
 
 
 def _movements(data: ReportData) -> str:
     rows = sorted(data.movements, key=lambda m: m.customers, reverse=True)[:12]
     bars = [Bar(f"{m.from_stage or 'new'} → {m.to_stage}", m.customers, number(m.customers),
-                _STAGE_COLORS.get(m.to_stage, PALETTE[9])) for m in rows]
+                stage_color(m.to_stage)) for m in rows]
     chart = (horizontal_bars(bars, title="Stage movements", label_width=230) if bars else
              '<p class="note">No customer changed stage in this time: stages are compared '
              "from one run to the next.</p>")
@@ -185,7 +200,7 @@ def render_report(data: ReportData) -> str:
     predicted = sum(s.predicted_value for s in data.segments)
     kpis = (
         f'<div class="kpi"><b>{number(data.customers)}</b><span>customers</span></div>'
-        f'<div class="kpi"><b>{_money(data, predicted)}</b><span>predicted value</span></div>'
+        f'<div class="kpi"><b>{_money(data, predicted)}</b><span>{escape(_clv(data))}</span></div>'
         f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
         "<span>at high churn risk (60% or more)</span></div>"
     )

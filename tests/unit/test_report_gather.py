@@ -14,12 +14,13 @@ from sqlalchemy import insert
 from sync.config import ClientConfig
 from sync.enrich_step import save_traits
 from sync.privacy_settings import PrivacySettings
-from sync.report import ReportData
+from sync.report import ClvTerms, ReportData
 from sync.report.gather import CHURN_BANDS, report_data
 from sync.report.page import render_report
 from sync.store import Store
 from sync.store.runs import finish_run, start_run
 from sync.store.schema import RECORDS, WRITES
+from sync.store.value_models import save_value_model
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -176,3 +177,20 @@ def test_the_report_names_the_clients_retention_windows(store: Store,
     html = render_report(report_data(store, shorter, now=NOW))
     assert "interactions are kept 90 days" in html
     assert "erased after 30 days" in html
+
+
+def test_the_clv_terms_are_those_of_the_latest_fit(store: Store, config: ClientConfig) -> None:
+    assert gathered(store, config).clv_terms is None  # no fit yet
+    with store.transaction() as connection:
+        save_value_model(connection, {"model": "bgnbd", "fitted_at": "2026-11-01T00:00:00+00:00",
+                                      "value_traits_written": True},
+                         fitted_at=NOW - timedelta(days=22))  # stored before terms were kept
+    old = gathered(store, config).clv_terms
+    assert old == ClvTerms(365, 0.10, "2026-11-01")  # the config's defaults
+    with store.transaction() as connection:
+        save_value_model(connection, {"model": "bgnbd", "fitted_at": "2026-11-23T00:00:00+00:00",
+                                      "value_traits_written": True, "horizon_days": 730,
+                                      "annual_discount_rate": 0.08}, fitted_at=NOW)
+    data = gathered(store, config)
+    assert data.clv_terms == ClvTerms(730, 0.08, "2026-11-23")
+    assert "CLV, 730 days ahead, discounted 8% a year, as of 2026-11-23" in render_report(data)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sync.report import (
     Band,
+    ClvTerms,
     Movement,
     ReportData,
     RunRow,
@@ -127,3 +128,45 @@ def test_untrusted_value_traits_are_not_charted_and_the_reason_is_named() -> Non
     churn = churn[:churn.index("</section>")]
     assert "Not shown" in churn and "only 40 repeat buyers" in churn and "<svg" not in churn
     assert "value traits NOT written: only 40 repeat buyers" in html
+
+
+def _fill_of(html: str, label: str) -> str:
+    found = re.search(rf'fill="(#[0-9a-f]{{6}})"><title>{re.escape(label)}:', html)
+    assert found, label
+    return found.group(1)
+
+
+def test_a_segment_keeps_its_colour_whatever_its_rank() -> None:
+    first = render_report(sample())
+    reordered = ReportData(**{**vars(sample()), "segments": [
+        SegmentRow("Lost", 3, 10.0, 1.0), SegmentRow("Hibernating", 900, 5.0, 1.0),
+        SegmentRow("Champions", 50, 1.0, 1.0)]})
+    second = render_report(reordered)
+    assert _fill_of(first, "Lost") == _fill_of(second, "Lost") == "#dc2626"  # red
+    assert _fill_of(first, "Champions") == _fill_of(second, "Champions") == "#047857"  # green
+    assert _fill_of(second, "Hibernating") not in {"#dc2626", "#047857"}
+
+
+def test_a_lifecycle_stage_keeps_its_colour() -> None:
+    html = render_report(sample())
+    other = render_report(ReportData(**{**vars(sample()), "lifecycle": [
+        StageCount("lapsed", 900), StageCount("reach", 1)]}))
+    assert _fill_of(html, "lapsed") == _fill_of(other, "lapsed") == "#dc2626"
+    assert _fill_of(html, "reach") == _fill_of(other, "reach")
+
+
+def test_every_money_value_names_its_currency_and_the_clv_its_terms() -> None:
+    terms = ClvTerms(horizon_days=365, annual_discount_rate=0.1, as_of="2026-11-23")
+    html = render_report(ReportData(**{**vars(sample()), "value_model": _fit(True),
+                                       "clv_terms": terms}))
+    clv = "CLV, 365 days ahead, discounted 10% a year, as of 2026-11-23"
+    for chart_id in ("segments", "value", "churn", "trend"):
+        section = html[html.index(f'<section id="{chart_id}">'):]
+        section = section[:section.index("</section>")]
+        assert clv in section, chart_id
+        assert f"{clv}) in EUR" in section, chart_id
+    kpis = html[html.index('class="kpis"'):html.index("<section")]
+    assert "54,010 EUR" in kpis and clv in kpis
+    money = re.findall(r"\b\d[\d,]*(?:\.\d+)? (?:spent|predicted)", html)
+    assert not money  # every spent/predicted figure is followed by its currency
+    assert "9,000 EUR predicted" in html and "800 EUR" in html

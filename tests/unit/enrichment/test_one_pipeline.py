@@ -41,6 +41,9 @@ def test_analyze_and_enrich_give_the_same_traits(bought: pd.DataFrame,
     cli = analysed.customers.set_index("customer_id").loc[run.index]
     assert enriched.value_model.model == analysed.report.model
     assert enriched.value_model.written and analysed.report.written
+    fit = enriched.value_model.as_dict()  # the CLV's terms, kept with the fit for the report
+    assert (fit["horizon_days"], fit["annual_discount_rate"]) == (
+        settings.value_model.horizon_days, settings.value_model.annual_discount_rate)
     for name in ("r_score", "f_score", "m_score", "days_since_last_purchase"):
         assert (run[name].to_numpy() == cli[name].to_numpy()).all(), name
     assert (run["rfm_segment"].to_numpy() == cli["segment"].to_numpy()).all()
