@@ -12,13 +12,23 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 
 from enrichment.value_trend import VALUE_TRENDS
 from sync.config import ClientConfig
-from sync.report.model import Band, ClvTerms, Movement, ReportData, RunRow, SegmentRow, StageCount
+from sync.report.model import (
+    Band,
+    CallRow,
+    ClvTerms,
+    Movement,
+    ReportData,
+    RunRow,
+    SegmentRow,
+    StageCount,
+)
 from sync.store import Connection, Store
 from sync.store.runs import recent_runs
 from sync.store.traits import live_trait_values, trait_changes
@@ -31,7 +41,9 @@ CHURN_BANDS = ("0–20%", "20–40%", "40–60%", "60–80%", "80–100%")
 AT_RISK = 0.6
 """Buyers whose churn risk is at least this are counted as at high risk."""
 
-_NUMBERS = ("historical_value", "clv", "churn_risk", "purchase_count")
+_NUMBERS = ("historical_value", "clv", "churn_risk", "purchase_count", "potential_value")
+CALL_ROWS = 10
+"""Customers in each "who to call" table."""
 _LABELS = ("rfm_segment", "lifecycle_stage", "value_trend")
 _NO_VALUE = "(none)"
 
@@ -63,7 +75,29 @@ def report_data(store: Store, config: ClientConfig, *, now: datetime,
         value_model=value_model,
         clv_terms=_clv_terms(value_model, config),
         retention=config.privacy.retention_text(),
+        call_at_risk=_calls(buyers, buyers["clv"] * buyers["churn_risk"], config),
+        call_potential=_calls(traits, traits["potential_value"], config),
     )
+
+
+def _detail_url(config: ClientConfig, record_id: str) -> str:
+    """The record's detail view in SuiteCRM: ``base_url/index.php?module=...&record=ID``."""
+    query = urlencode({"module": config.enrichment.customer_entity.value,
+                       "action": "DetailView", "record": record_id})
+    return f"{str(config.suitecrm.base_url).rstrip('/')}/index.php?{query}"
+
+
+def _calls(traits: pd.DataFrame, score: pd.Series, config: ClientConfig) -> list[CallRow]:
+    """The ``CALL_ROWS`` customers of ``traits`` with the highest positive ``score`` (ties by
+    record id), each with the link to its SuiteCRM detail view."""
+    ranked = (pd.DataFrame({"score": score, "id": traits.index}, index=traits.index)
+              .query("score > 0").sort_values(["score", "id"], ascending=[False, True]))
+    rows = traits.loc[ranked.index[:CALL_ROWS]]
+    return [CallRow(record_id=str(record_id), url=_detail_url(config, str(record_id)),
+                    segment=str(row.rfm_segment), stage=str(row.lifecycle_stage),
+                    clv=float(row.clv), churn_risk=float(row.churn_risk),
+                    potential_value=float(row.potential_value))
+            for record_id, row in rows.iterrows()]
 
 
 def _clv_terms(value_model: Mapping[str, Any] | None, config: ClientConfig) -> ClvTerms | None:

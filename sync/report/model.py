@@ -69,6 +69,25 @@ class ClvTerms:
 
 
 @dataclass(frozen=True)
+class CallRow:
+    """One customer worth a call: the CRM link and figures only, no personal data."""
+
+    record_id: str
+    url: str
+    """The record's detail view in SuiteCRM."""
+    segment: str
+    stage: str
+    clv: float
+    churn_risk: float
+    potential_value: float
+
+    @property
+    def value_at_risk(self) -> float:
+        """Predicted value that churn may take: CLV x churn risk."""
+        return self.clv * self.churn_risk
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything on one client's report."""
 
@@ -91,6 +110,10 @@ class ReportData:
     clv_terms: ClvTerms | None = None
     """The horizon, discount rate and date of the CLV shown; None before any value fit."""
     retention: str = ""
+    call_at_risk: list[CallRow] = field(default_factory=list)
+    """The buyers with the most value at risk (CLV x churn risk), highest first."""
+    call_potential: list[CallRow] = field(default_factory=list)
+    """The customers with the most potential value, highest first."""
     """The client's retention windows in one line (``PrivacySettings.retention_text``)."""
 
     @property

@@ -16,11 +16,12 @@ from sync.report.charts import (
     number,
 )
 from sync.report.colors import segment_color, stage_color
-from sync.report.model import ReportData
+from sync.report.model import CallRow, ReportData
 
 __all__ = ["CHART_IDS", "render_report"]
 
-CHART_IDS = ("segments", "lifecycle", "value", "churn", "trend", "model", "movements", "runs")
+CHART_IDS = ("segments", "lifecycle", "value", "churn", "trend", "call", "model", "movements",
+             "runs")
 _FUNNEL = ("reach", "engagement", "purchase", "retention", "loyalty")
 _RISK_COLORS = ("#059669", "#65a30d", "#ca8a04", "#ea580c", "#dc2626")
 _TREND_COLORS = {"rising": "#059669", "stable": "#6b7280", "falling": "#dc2626"}
@@ -179,6 +180,33 @@ def _movements(data: ReportData) -> str:
                     "days.", chart)
 
 
+def _call_table(data: ReportData, rows: list[CallRow], figure: str) -> str:
+    if not rows:
+        return '<p class="note">No customer yet.</p>'
+    body = "".join(
+        f'<tr><td><a href="{escape(row.url)}">{escape(row.record_id)}</a></td>'
+        f"<td>{escape(row.segment)}</td><td>{escape(row.stage)}</td>"
+        f'<td class="num">{_money(data, row.clv)}</td>'
+        f'<td class="num">{row.churn_risk:.0%}</td>'
+        f'<td class="num">{_money(data, row.value_at_risk)}</td>'
+        f'<td class="num">{_money(data, row.potential_value)}</td></tr>'
+        for row in rows)
+    return (f"<h3>{escape(figure)}</h3><table><thead><tr><th>record (opens SuiteCRM)</th>"
+            '<th>segment</th><th>stage</th><th class="num">CLV</th>'
+            '<th class="num">churn risk</th><th class="num">value at risk</th>'
+            f'<th class="num">potential value</th></tr></thead><tbody>{body}</tbody></table>')
+
+
+def _who_to_call(data: ReportData) -> str:
+    body = (_call_table(data, data.call_at_risk, "Most value at risk (CLV × churn risk)")
+            + _call_table(data, data.call_potential, "Most potential value"))
+    return _section("call", "Who to call",
+                    f"The buyers whose {_clv(data)} times churn risk is highest, and the "
+                    "customers with the most potential value (how far "
+                    "their CLV is below that of the best customers). Each record id opens "
+                    "the customer in SuiteCRM; this file holds no names or addresses.", body)
+
+
 def _runs(data: ReportData) -> str:
     if not data.runs:
         return _section("runs", "Last runs", "Sync, enrichment and push runs.",
@@ -204,8 +232,9 @@ def render_report(data: ReportData) -> str:
         f'<div class="kpi"><b>{number(data.at_risk_customers)}</b>'
         "<span>at high churn risk (60% or more)</span></div>"
     )
-    body = "".join(part(data) for part in (_segments, _lifecycle, _value, _churn, _trend,
-                                           _value_model, _movements, _runs))
+    parts = (_segments, _lifecycle, _value, _churn, _trend, _who_to_call, _value_model,
+             _movements, _runs)
+    body = "".join(part(data) for part in parts)
     return (
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -194,3 +194,28 @@ def test_the_clv_terms_are_those_of_the_latest_fit(store: Store, config: ClientC
     data = gathered(store, config)
     assert data.clv_terms == ClvTerms(730, 0.08, "2026-11-23")
     assert "CLV, 730 days ahead, discounted 8% a year, as of 2026-11-23" in render_report(data)
+
+
+def test_who_to_call_ranks_buyers_by_value_at_risk_with_crm_links_and_no_names(
+        store: Store, config: ClientConfig) -> None:
+    save_traits(store, {**CUSTOMERS, **GONE}, computed_at=NOW)  # gone: 500 at risk, deleted
+    data = gathered(store, config)
+    assert [(row.record_id, row.value_at_risk) for row in data.call_at_risk] == [
+        ("c2", 100.0), ("c1", 45.0), ("c3", 24.0), ("c4", 1.5)]
+    assert data.call_at_risk[0].url == (
+        "https://crm.example.com/index.php?module=Contacts&action=DetailView&record=c2")
+    assert data.call_potential == []  # no customer has a potential value yet
+    html = render_report(data)
+    assert 'href="https://crm.example.com/index.php?module=Contacts&amp;action=DetailView' \
+           '&amp;record=c3"' in html
+    assert "gone" not in {row.record_id for row in data.call_at_risk}
+
+
+def test_who_to_call_lists_the_most_potential_value_first(store: Store,
+                                                          config: ClientConfig) -> None:
+    save_traits(store, {"c3": {**CUSTOMERS["c3"], "potential_value": 300.0},
+                        "c5": {**CUSTOMERS["c5"], "potential_value": 800.0},
+                        "c1": {**CUSTOMERS["c1"], "potential_value": 0.0}}, computed_at=NOW)
+    rows = gathered(store, config).call_potential
+    assert [(row.record_id, row.potential_value, row.segment) for row in rows] == [
+        ("c5", 800.0, "Prospect"), ("c3", 300.0, "At Risk")]
