@@ -36,6 +36,7 @@ class FaultInjector:
         self.faults = faults
         self.counts = counts if counts is not None else Counter()
         self._dice = random.Random(faults.seed)
+        self._seeded = faults.seed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or str(scope.get("path", "")).startswith("/sandbox/"):
@@ -45,6 +46,8 @@ class FaultInjector:
         if "/relationships" in str(scope.get("path", "")):
             self.counts[f"{scope.get('method')} relationships"] += 1
         faults = self.faults
+        if faults.seed != self._seeded:  # a new seed set on a running sandbox starts anew
+            self._dice, self._seeded = random.Random(faults.seed), faults.seed
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.rate_drop and self._dice.random() < faults.rate_drop:

@@ -195,13 +195,21 @@ def test_fault_runs_end_with_the_store_of_a_clean_run(
     _sync(clean)
     for name, value in {"seed": 11, **faults}.items():
         setattr(sb.faults, name, value)
-    faulty = mailchimp_client(clients_dir / "faulty", sb, f"sqlite:///{tmp_path / 'faulty.db'}")
-    with caplog.at_level(logging.WARNING, logger="connectors.http"):
-        _sync(faulty)
-    assert any("mailchimp" in r.getMessage() and "retrying" in r.getMessage()
-               for r in caplog.records)  # the faults did hit Mailchimp requests
-    with Store.for_config(clean) as one, Store.for_config(faulty) as other:
-        assert interactions_view(other) == interactions_view(one)
+    # The dice fall on concurrent requests in no fixed order, so a sync of the few Mailchimp
+    # requests is missed by every fault now and then (about 1 in 6): up to three fresh tries.
+    for attempt in range(3):
+        faulty = mailchimp_client(clients_dir / f"faulty{attempt}", sb,
+                                  f"sqlite:///{tmp_path / f'faulty{attempt}.db'}")
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="connectors.http"):
+            _sync(faulty)
+        with Store.for_config(clean) as one, Store.for_config(faulty) as other:
+            assert interactions_view(other) == interactions_view(one)
+        if any("mailchimp" in r.getMessage() and "retrying" in r.getMessage()
+               for r in caplog.records):
+            break  # the faults did hit Mailchimp requests
+    else:
+        pytest.fail("no Mailchimp request met a fault in three syncs")
 
 
 def test_an_opt_out_written_to_the_crm_is_not_cleared_by_a_resubscribe(
